@@ -5,8 +5,9 @@ module.exports = {
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
   transform: {
     // Type checking is the build's job (tsc in `npm test` runs first); jest only transpiles.
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
+  setupFilesAfterEnv: ['<rootDir>/test/setup-nock.ts'],
   testTimeout: 60_000,
   maxWorkers: 2,
 };

@@ -48,7 +48,6 @@ function send(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
     const headers: Record<string, string | number> = { ...req.headers };
     if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body);
     const mod = isHttps ? https : http;
-    let written = false;
     const r = mod.request(
       url,
       { method: req.method, headers, agent: isHttps ? agents.https : agents.http },
@@ -63,7 +62,7 @@ function send(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
           }
           chunks.push(c);
         });
-        res.on('error', (e) => reject(asTransport(e, true)));
+        res.on('error', (e) => reject(asTransport(e)));
         res.on('end', () => {
           const out: Record<string, string | undefined> = {};
           for (const [k, v] of Object.entries(res.headers)) out[k] = Array.isArray(v) ? v.join(', ') : v;
@@ -71,21 +70,25 @@ function send(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
         });
       },
     );
-    r.setTimeout(timeoutMs, () => {
-      r.destroy(new HttpTransportError(`no answer within ${timeoutMs} ms`, written ? 'in-flight' : 'connect', 'ETIMEDOUT'));
-    });
-    r.on('error', (e) => reject(asTransport(e, written)));
-    r.on('finish', () => {
-      written = true;
-    });
+    // A deadline for the whole exchange, not the socket's idle timeout: a server trickling bytes
+    // must not hold a batch slot forever.
+    const deadline = setTimeout(() => {
+      r.destroy(new HttpTransportError(`no answer within ${timeoutMs} ms`, 'in-flight', 'ETIMEDOUT'));
+    }, timeoutMs);
+    deadline.unref();
+    r.on('close', () => clearTimeout(deadline));
+    r.on('error', (e) => reject(asTransport(e)));
     r.end(req.body);
   });
 }
 
-function asTransport(e: unknown, written: boolean): HttpTransportError {
+function asTransport(e: unknown): HttpTransportError {
   if (e instanceof HttpTransportError) return e;
   const err = e as NodeJS.ErrnoException;
-  const connectCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-  const phase = err.code && connectCodes.has(err.code) ? 'connect' : written ? 'in-flight' : 'connect';
+  // Only a failure to reach the server proves the request was not received. Anything later
+  // (reset, timeout, broken answer) may follow a request the provider acted on.
+  const phase = err.code && CONNECT_FAILURES.has(err.code) ? 'connect' : 'in-flight';
   return new HttpTransportError(err.message, phase, err.code);
 }
+
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);

@@ -1,0 +1,192 @@
+/**
+ * Infobip SMS API v3: `POST {baseUrl}/sms/3/messages`, JSON, `Authorization: App <apiKey>`
+ * (reference/sms-domain.md §1.4). The base URL is per account (`https://xxxxx.api.infobip.com`).
+ */
+import { SmsError, type SmsErrorCode } from '../errors';
+import type { HttpResponse, OutboundSms, ProviderContext, SendResult, SmsProvider } from '../types';
+import {
+  call,
+  checkMessage,
+  clip,
+  digits,
+  endpoint,
+  httpError,
+  instant,
+  isRecord,
+  parseJson,
+  positiveInt,
+  requireCredentials,
+  schemeAuth,
+  sender,
+  tryJson,
+  unreadableAnswer,
+  validitySeconds,
+} from './http';
+
+// Infobip's generic host; accounts are told to use their own, so the credential is required.
+const DEFAULT_BASE_URL = 'https://api.infobip.com';
+// Infobip does not keep a message longer than 48 hours.
+const MAX_VALIDITY_SECONDS = 48 * 3600;
+// "can only be scheduled for no later than 180 days in advance"
+const MAX_SCHEDULE_MS = 180 * 24 * 3600_000;
+// The send answer says PENDING when all is well; an unknown group with a messageId counts as accepted.
+const FAILED_GROUPS = new Set(['REJECTED', 'UNDELIVERABLE', 'EXPIRED']);
+// Status group ids, for answers that carry no groupName: 0 OK, 1 PENDING, 2 UNDELIVERABLE, 3 DELIVERED, 4 EXPIRED, 5 REJECTED.
+const GROUP_NAMES = ['OK', 'PENDING', 'UNDELIVERABLE', 'DELIVERED', 'EXPIRED', 'REJECTED'];
+
+// Status names of a refused message that tell the flow more than "rejected".
+const REJECTIONS: Record<string, { code: SmsErrorCode; retryable?: boolean }> = {
+  REJECTED_PREFIX_MISSING: { code: 'INVALID_PHONE' },
+  REJECTED_DESTINATION: { code: 'INVALID_PHONE' },
+  MISSING_TO: { code: 'INVALID_PHONE' },
+  REJECTED_MESSAGE_TOO_LONG: { code: 'INVALID_INPUT' },
+  REJECTED_SYSTEM_ERROR: { code: 'PROVIDER_ERROR', retryable: true },
+};
+
+interface InfobipStatus {
+  groupId?: unknown;
+  groupName?: unknown;
+  name?: unknown;
+  description?: unknown;
+}
+
+export const infobip: SmsProvider = {
+  id: 'infobip',
+  displayName: 'Infobip',
+  defaultBaseUrl: DEFAULT_BASE_URL,
+  credentialFields: [
+    {
+      name: 'baseUrl',
+      displayName: 'Base URL',
+      secret: false,
+      required: true,
+      description: 'Your account’s API base URL from the Infobip portal, e.g. https://xxxxx.api.infobip.com',
+    },
+    { name: 'apiKey', displayName: 'API Key', secret: true, required: true },
+    {
+      name: 'webhookToken',
+      displayName: 'Webhook Token',
+      secret: true,
+      required: false,
+      description: 'Infobip does not sign webhooks: this shared secret, put in the webhook URL, stands in',
+    },
+  ],
+
+  async send(msg: OutboundSms, ctx: ProviderContext): Promise<SendResult> {
+    checkMessage('infobip', msg);
+    const { apiKey } = requireCredentials('infobip', ctx, ['baseUrl', 'apiKey']);
+    const validity = validitySeconds('infobip', msg.validitySeconds, MAX_VALIDITY_SECONDS);
+    const sendAt = msg.sendAt === undefined ? undefined : scheduledAt(msg.sendAt, ctx);
+    const from = sender(msg);
+
+    const webhooks = {
+      delivery: msg.statusCallbackUrl === undefined ? undefined : { url: msg.statusCallbackUrl },
+      // Echoed in the delivery report, so reports can be matched to the caller's reference.
+      callbackData: msg.clientRef,
+    };
+    const body = {
+      messages: [
+        {
+          sender: from === undefined ? undefined : digits(from),
+          destinations: [{ to: digits(msg.to) }],
+          content: { text: msg.text },
+          options: validity === undefined ? undefined : { validityPeriod: { amount: validity, timeUnit: 'SECONDS' } },
+          webhooks: webhooks.delivery === undefined && webhooks.callbackData === undefined ? undefined : webhooks,
+        },
+      ],
+      options: sendAt === undefined ? undefined : { schedule: { sendAt } },
+    };
+    const res = await call('infobip', ctx, {
+      method: 'POST',
+      url: endpoint('infobip', ctx, DEFAULT_BASE_URL, '/sms/3/messages'),
+      headers: {
+        authorization: schemeAuth('infobip', 'apiKey', 'App', apiKey),
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
+      body: JSON.stringify(body),
+    });
+    if (res.status < 200 || res.status >= 300) throw infobipError(res);
+
+    const answer = parseJson('infobip', res);
+    const first = isRecord(answer) && Array.isArray(answer.messages) ? answer.messages[0] : undefined;
+    if (!isRecord(first) || typeof first.messageId !== 'string' || first.messageId === '') {
+      throw unreadableAnswer('infobip', res, 'no messageId');
+    }
+    const status = isRecord(first.status) ? (first.status as InfobipStatus) : undefined;
+    const group = status === undefined ? undefined : groupOf(status);
+    if (status !== undefined && group !== undefined && FAILED_GROUPS.has(group)) throw rejection(res, first.messageId, status);
+
+    const result: SendResult = {
+      provider: 'infobip',
+      messageId: first.messageId,
+      status: sendAt === undefined ? 'queued' : 'scheduled',
+      to: msg.to,
+      segments: (isRecord(first.details) ? positiveInt(first.details.messageCount) : undefined) ?? msg.segments,
+      encoding: msg.encoding,
+      raw: answer,
+    };
+    if (from !== undefined) result.from = from;
+    if (msg.clientRef !== undefined) result.clientRef = msg.clientRef;
+    if (msg.idempotencyKey !== undefined) result.idempotencyKey = msg.idempotencyKey;
+    return result;
+  },
+};
+
+/** options.schedule.sendAt in Infobip's `yyyy-MM-dd'T'HH:mm:ss.SSSZ`. */
+function scheduledAt(value: string, ctx: ProviderContext): string {
+  const at = instant('infobip', value, 'sendAt');
+  const ahead = at - (ctx.now?.() ?? Date.now());
+  if (ahead <= 0 || ahead > MAX_SCHEDULE_MS) {
+    throw new SmsError('INVALID_INPUT', 'infobip: sendAt must be in the future and at most 180 days ahead; leave it empty to send now', {
+      provider: 'infobip',
+    });
+  }
+  return new Date(at).toISOString().replace(/Z$/, '+0000');
+}
+
+function groupOf(status: InfobipStatus): string | undefined {
+  if (typeof status.groupName === 'string') return status.groupName.toUpperCase();
+  return typeof status.groupId === 'number' ? GROUP_NAMES[status.groupId] : undefined;
+}
+
+function rejection(res: HttpResponse, messageId: string, status: InfobipStatus): SmsError {
+  const name = clip(status.name, 80);
+  const known = name !== undefined && Object.hasOwn(REJECTIONS, name) ? REJECTIONS[name] : undefined;
+  const description = clip(status.description);
+  return new SmsError(known?.code ?? 'PROVIDER_ERROR', `infobip: message ${clip(messageId, 80)} ${name ?? 'rejected'}${description ? ` ${description}` : ''}`, {
+    provider: 'infobip',
+    httpStatus: res.status,
+    providerCode: name,
+    retryable: known?.retryable ?? false,
+  });
+}
+
+function infobipError(res: HttpResponse): SmsError {
+  const b = tryJson(res.body);
+  // Current body: { errorCode, description, violations: [{ property, violation }] }.
+  // Legacy body, still sent by some endpoints: { requestError: { serviceException: { messageId, text, validationErrors } } }.
+  const legacy = isRecord(b) && isRecord(b.requestError) && isRecord(b.requestError.serviceException) ? b.requestError.serviceException : undefined;
+  const providerCode = isRecord(b) ? clip(b.errorCode, 40) ?? clip(legacy?.messageId, 40) : undefined;
+  const violated = violatedFields(b, legacy);
+  const detail = violated.length ? `(${violated.slice(0, 3).map((v) => clip(v, 80)).join(', ')})` : undefined;
+  const message = [isRecord(b) ? clip(b.description) ?? clip(legacy?.text) : undefined, detail].filter(Boolean).join(' ') || undefined;
+
+  let code: SmsErrorCode | undefined;
+  if (res.status < 500) {
+    if (providerCode === 'E429' || providerCode === 'TOO_MANY_REQUESTS') code = 'RATE_LIMITED';
+    else if (providerCode === 'E401' || providerCode === 'UNAUTHORIZED') code = 'AUTH_FAILED';
+    else if (violated.some((f) => /destinations\[\d+\]\.to$/.test(f))) code = 'INVALID_PHONE';
+  }
+  return httpError('infobip', res, { providerCode, message, code });
+}
+
+/** The request fields the error names, from either body format. */
+function violatedFields(b: unknown, legacy: Record<string, unknown> | undefined): string[] {
+  const fields: string[] = [];
+  if (isRecord(b) && Array.isArray(b.violations)) {
+    for (const v of b.violations) if (isRecord(v) && typeof v.property === 'string') fields.push(v.property);
+  }
+  if (legacy && isRecord(legacy.validationErrors)) fields.push(...Object.keys(legacy.validationErrors));
+  return fields;
+}
