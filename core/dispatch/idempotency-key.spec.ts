@@ -1,0 +1,40 @@
+import { deriveIdempotencyKey, type IdempotencyKeyParts } from './idempotency-key';
+
+const base: IdempotencyKeyParts = { provider: 'twilio', to: '+14155550100', text: 'Your code is 1234', from: '+14155550199', scope: 'otp' };
+
+describe('deriveIdempotencyKey', () => {
+  it('is a stable sha256 hex digest of the parts', () => {
+    const k = deriveIdempotencyKey(base);
+    expect(k).toMatch(/^[0-9a-f]{64}$/);
+    expect(deriveIdempotencyKey({ ...base })).toBe(k);
+  });
+
+  it.each<[string, Partial<IdempotencyKeyParts>]>([
+    ['provider', { provider: 'vonage' }],
+    ['recipient', { to: '+14155550101' }],
+    ['text', { text: 'Your code is 1235' }],
+    ['sender', { from: 'ACME' }],
+    ['scope', { scope: 'otp-2' }],
+  ])('changes with the %s', (_name, change) => {
+    expect(deriveIdempotencyKey({ ...base, ...change })).not.toBe(deriveIdempotencyKey(base));
+  });
+
+  it('is separator-safe: moving characters between fields gives a different key', () => {
+    const a = deriveIdempotencyKey({ ...base, text: 'a|b', from: 'c' });
+    const b = deriveIdempotencyKey({ ...base, text: 'a', from: '|bc' });
+    const c = deriveIdempotencyKey({ ...base, text: 'hello","x', scope: '' });
+    const d = deriveIdempotencyKey({ ...base, text: 'hello', scope: 'x' });
+    expect(new Set([a, b, c, d]).size).toBe(4);
+  });
+
+  it('treats a missing scope as the empty scope, and no sender differently from a sender named "null"', () => {
+    const { from: _f, scope: _s, ...bare } = base;
+    expect(deriveIdempotencyKey(bare)).toBe(deriveIdempotencyKey({ ...bare, scope: '' }));
+    expect(deriveIdempotencyKey(bare)).not.toBe(deriveIdempotencyKey({ ...bare, from: 'null' }));
+  });
+
+  it('handles megabyte text and unusual characters without throwing', () => {
+    expect(deriveIdempotencyKey({ ...base, text: 'x'.repeat(1_000_000) })).toMatch(/^[0-9a-f]{64}$/);
+    expect(deriveIdempotencyKey({ ...base, text: '\u0000\uD800😀' })).toMatch(/^[0-9a-f]{64}$/);
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * sendBatch: every request of a batch prepared, claimed, rate-limited, sent and retried, at
+ * bounded concurrency, with one outcome per request in input order.
+ *
+ * It rejects only when the batch as a whole cannot run (see resolve-options.ts: malformed options,
+ * unknown provider, `requests` not an array or too long). Anything wrong with one item — shape,
+ * number, text, segments, store, provider — becomes that item's `ok: false` outcome and the other
+ * items go on.
+ *
+ * Progress counts an item as `sent` when its outcome is ok: sent now, found already sent
+ * (duplicate), or validated in a dry run; `failed` otherwise.
+ */
+import { SmsError, toSmsError } from '../errors';
+import type { ProviderContext, SendResult } from '../types';
+import { credentialIdentity } from './credential-identity';
+import { deliver, type DeliverySettings } from './deliver';
+import { runPool } from './pool';
+import { prepareMessage, type PrepareSettings, type PreparedMessage } from './prepare-message';
+import { resolveOptions, type ResolvedOptions } from './resolve-options';
+import { DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_RETRY_CAP_MS } from './retry';
+import type { DispatchOptions, SendOutcome, SendRequest } from './types';
+
+/** More than this is a runaway expression, not a batch: the outcomes alone would exhaust memory. */
+export const MAX_BATCH_SIZE = 1_000_000;
+
+// A pending claim older than this counts as left by a crashed run. It covers the request timeout
+// plus a generous wait for a rate slot shared with other batches.
+const LEASE_MARGIN_MS = 10 * 60_000;
+
+/**
+ * The result a dry run reports: what would be sent (recipient, sender, segments, encoding, key),
+ * with an empty `messageId` and status `unknown` because no message exists, and `raw.dryRun` so
+ * that a node showing only the result still shows that nothing went out.
+ */
+function dryRunResult(prepared: PreparedMessage, opts: ResolvedOptions): SendResult {
+  const { msg } = prepared;
+  const result: SendResult = {
+    provider: opts.provider.id,
+    messageId: '',
+    status: 'unknown',
+    to: msg.to,
+    segments: msg.segments,
+    encoding: msg.encoding,
+    idempotencyKey: msg.idempotencyKey,
+    raw: { dryRun: true },
+  };
+  if (msg.from !== undefined) result.from = msg.from;
+  if (msg.clientRef !== undefined) result.clientRef = msg.clientRef;
+  return result;
+}
+
+function deliverySettings(opts: ResolvedOptions): DeliverySettings {
+  const ctx: ProviderContext = { credentials: opts.credentials, http: opts.http, timeoutMs: opts.timeoutMs, now: opts.now };
+  const settings: DeliverySettings = {
+    provider: opts.provider,
+    ctx,
+    idempotencyWindowMs: opts.idempotencyWindowMs,
+    leaseMs: opts.timeoutMs + LEASE_MARGIN_MS,
+    clock: { now: opts.now, sleep: opts.sleep },
+    retry: {
+      retries: opts.retries,
+      baseMs: opts.retryBaseMs,
+      capMs: DEFAULT_RETRY_CAP_MS,
+      maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
+      random: opts.random,
+      sleep: opts.sleep,
+    },
+  };
+  if (opts.store) settings.store = opts.store;
+  if (opts.ratePerSecond !== undefined) {
+    settings.rate = { identity: credentialIdentity(opts.provider.id, opts.credentials), perSecond: opts.ratePerSecond };
+  }
+  return settings;
+}
+
+async function processItem(
+  index: number,
+  item: unknown,
+  opts: ResolvedOptions,
+  prep: PrepareSettings,
+  delivery: DeliverySettings,
+): Promise<SendOutcome> {
+  const preparation = prepareMessage(item, prep);
+  if (!preparation.ok) {
+    return preparation.analysis === undefined
+      ? { index, ok: false, error: preparation.error }
+      : { index, ok: false, error: preparation.error, analysis: preparation.analysis };
+  }
+  const { prepared } = preparation;
+  if (opts.dryRun) return { index, ok: true, result: dryRunResult(prepared, opts), analysis: prepared.analysis, dryRun: true };
+  try {
+    const result = await deliver(prepared, delivery);
+    return { index, ok: true, result, analysis: prepared.analysis };
+  } catch (e) {
+    return { index, ok: false, error: toSmsError(e), analysis: prepared.analysis };
+  }
+}
+
+export async function sendBatch(requests: SendRequest[], opts: DispatchOptions): Promise<SendOutcome[]> {
+  if (!Array.isArray(requests)) throw new SmsError('INVALID_INPUT', 'requests must be an array of send requests');
+  if (requests.length > MAX_BATCH_SIZE) {
+    throw new SmsError('INVALID_INPUT', `a batch holds at most ${MAX_BATCH_SIZE} requests, got ${requests.length}`);
+  }
+  const resolved = resolveOptions(opts);
+  const prep: PrepareSettings = {
+    provider: resolved.provider.id,
+    smartEncoding: resolved.smartEncoding,
+    maxSegments: resolved.maxSegments,
+    idempotencyScope: resolved.idempotencyScope,
+  };
+  if (resolved.defaultCountry !== undefined) prep.defaultCountry = resolved.defaultCountry;
+  const delivery = deliverySettings(resolved);
+
+  const total = requests.length;
+  const outcomes = new Array<SendOutcome>(total);
+  const progress = { done: 0, total, sent: 0, failed: 0 };
+
+  await runPool(total, resolved.concurrency, async (index) => {
+    let outcome: SendOutcome;
+    try {
+      outcome = await processItem(index, requests[index], resolved, prep, delivery);
+    } catch (e) {
+      // processItem turns every expected failure into an outcome; this catches the unexpected
+      // (a hostile getter on an item, a bug) so one item still cannot sink the batch.
+      outcome = { index, ok: false, error: toSmsError(e, 'INVALID_INPUT') };
+    }
+    outcomes[index] = outcome;
+    progress.done++;
+    if (outcome.ok) progress.sent++;
+    else progress.failed++;
+    if (resolved.onProgress) {
+      try {
+        resolved.onProgress({ ...progress });
+      } catch {
+        // A status display that throws must not turn sent messages into failed ones.
+      }
+    }
+  });
+  return outcomes;
+}
