@@ -168,15 +168,28 @@ export function price(amount: unknown, currency?: unknown): { amount: number; cu
 // Shorter secrets would match inside ordinary values (ids, numbers) and are not worth hiding there.
 const MIN_REDACTED_LENGTH = 4;
 
-/** Replaces every occurrence of the secrets in a string, or in the strings of a parsed answer. */
-export function redact<T>(value: T, secrets: string[], depth = 0): T {
-  const list = secrets.filter((s) => s.length >= MIN_REDACTED_LENGTH);
-  if (!list.length) return value;
-  if (typeof value === 'string') return list.reduce((s, secret) => s.split(secret).join('[redacted]'), value as string) as T;
-  if (depth > 20 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => redact(v, list, depth + 1)) as T;
+/**
+ * Replaces every occurrence of the secrets — as given, URI-encoded or form-encoded, the ways a
+ * request quoted in an error carries them — in a string, or in the strings of a parsed answer.
+ */
+export function redact<T>(value: T, secrets: string[]): T {
+  const forms = new Set<string>();
+  for (const s of secrets) {
+    if (s.length < MIN_REDACTED_LENGTH) continue;
+    forms.add(s).add(encodeURIComponent(s)).add(new URLSearchParams({ s }).toString().slice(2));
+  }
+  // Longest first, so a secret is not half-replaced through a shorter form inside it.
+  return forms.size ? redactIn(value, [...forms].sort((a, b) => b.length - a.length), 0) : value;
+}
+
+function redactIn<T>(value: T, forms: string[], depth: number): T {
+  if (typeof value === 'string') return forms.reduce((s, f) => s.split(f).join('[redacted]'), value as string) as T;
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper than any real answer: cut rather than walk on, so nothing passes unchecked.
+  if (depth > 20) return '[truncated]' as T;
+  if (Array.isArray(value)) return value.map((v) => redactIn(v, forms, depth + 1)) as T;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = redact(v, list, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[k] = redactIn(v, forms, depth + 1);
   return out as T;
 }
 
@@ -296,4 +309,17 @@ export function unreadableAnswer(provider: ProviderId, res: HttpResponse, what: 
     httpStatus: res.status,
     inDoubt: true,
   });
+}
+
+/** An own entry of a lookup table, so that ids like `__proto__` or `constructor` find nothing. */
+export function lookup<T>(table: Readonly<Record<string, T>>, key: string | undefined): T | undefined {
+  return key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/**
+ * The meaning of a provider's own error code from an adapter's table. Codes refine client errors
+ * only: a 5xx keeps its in-doubt / retryable meaning whatever its body claims.
+ */
+export function codeFor(res: HttpResponse, table: Readonly<Record<string, SmsErrorCode>>, providerCode: string | undefined): SmsErrorCode | undefined {
+  return res.status < 500 ? lookup(table, providerCode) : undefined;
 }
