@@ -1,0 +1,18 @@
+/**
+ * The public face of the core (`@a2p-kit/n8n-nodes-sms/core`): the names DESIGN.md §3 promises,
+ * usable from a Code node, a Node-RED function node with the module allowed, or any Node program.
+ */
+export * from './types';
+export { SmsError, SMS_ERROR_CODES, isSmsError, toSmsError } from './errors';
+export type { SmsErrorCode, SmsErrorJson, SmsErrorOptions } from './errors';
+export { normalizePhone, isMobileCapable } from './phone';
+export { analyzeText, isGsm7, smartEncode, SEGMENT_CAPACITY } from './encoding';
+export { renderTemplate, compileTemplate } from './template';
+export type { RenderOptions } from './template';
+export { openStore, sharedStore } from './store';
+export type { StoreLease } from './store';
+export { getProvider, listProviders, PROVIDER_IDS } from './providers/registry';
+export { sendBatch, deriveIdempotencyKey, DISPATCH_DEFAULTS } from './dispatch';
+export type { SendRequest, DispatchOptions, SendOutcome } from './dispatch';
+export { NORMALIZED_STATUSES, FINAL_STATUSES, isFinal, mergeStatus } from './delivery/status';
+export { createHttpClient, defaultHttp, HttpTransportError } from './http-client';
