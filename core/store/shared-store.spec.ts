@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SmsError } from '../errors';
+import type { Store, StoreConfig } from '../types';
+import { openStore, sharedStore, StoreRegistry } from './index';
+
+const PHONE = '+14155550100';
+
+async function errorOf(p: Promise<unknown>): Promise<SmsError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof SmsError) return e;
+    throw new Error(`expected an SmsError, got ${String(e)}`);
+  }
+  throw new Error('expected a rejection');
+}
+
+/** A registry over real sqlite stores that counts opens and closes. */
+function countingRegistry(failFirst = 0) {
+  const counts = { opens: 0, closes: 0, failures: 0 };
+  let failuresLeft = failFirst;
+  const registry = new StoreRegistry(async (config: StoreConfig) => {
+    if (failuresLeft > 0) {
+      failuresLeft--;
+      counts.failures++;
+      throw new SmsError('STORE_ERROR', 'disk not mounted yet', { retryable: true });
+    }
+    const store = await openStore(config);
+    counts.opens++;
+    const close = store.close.bind(store);
+    store.close = async () => {
+      counts.closes++;
+      await close();
+    };
+    return store;
+  });
+  return { registry, counts };
+}
+
+describe('shared stores', () => {
+  let dir: string;
+  let config: StoreConfig;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'a2p-shared-store-'));
+  });
+  beforeEach(() => {
+    config = { kind: 'sqlite', path: path.join(dir, `${expect.getState().currentTestName?.replace(/\W+/g, '-')}.sqlite`) };
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('opens a database once for every lease on it, however its path is written', async () => {
+    const { registry, counts } = countingRegistry();
+    const a = registry.lease(config);
+    const b = registry.lease({ kind: 'sqlite', path: path.relative(process.cwd(), (config as { path: string }).path) });
+    const [sa, sb] = await Promise.all([a.store, b.store]);
+    await sa.recordConsent({ phone: PHONE, topic: '*', action: 'opt-out', source: 'sms' });
+    expect(await sb.checkConsent({ phone: PHONE, topic: 'x' })).toMatchObject({ reason: 'opted-out' });
+    expect(counts.opens).toBe(1);
+    expect(registry.size).toBe(1);
+    expect(await a.store).toBe(sa);
+    await a.release();
+    await b.release();
+  });
+
+  it('closes the database when its last lease is released, and reopens on demand', async () => {
+    const { registry, counts } = countingRegistry();
+    const a = registry.lease(config);
+    const b = registry.lease(config);
+    await a.store;
+    await a.release();
+    await a.release();
+    expect(counts.closes).toBe(0);
+    expect(await (await b.store).claimSend('k', { provider: 'sandbox', to: PHONE })).toEqual({ claimed: true });
+    await b.release();
+    expect(counts.closes).toBe(1);
+    expect(registry.size).toBe(0);
+
+    const c = registry.lease(config);
+    expect(await (await c.store).claimSend('k', { provider: 'sandbox', to: PHONE })).toMatchObject({ state: 'pending' });
+    expect(counts.opens).toBe(2);
+    await c.release();
+  });
+
+  it("gives views whose close() releases only that lease", async () => {
+    const { registry, counts } = countingRegistry();
+    const a = registry.lease(config);
+    const b = registry.lease(config);
+    const va: Store = await a.store;
+    const vb: Store = await b.store;
+    await va.close();
+    expect((await errorOf(va.getMessage('k'))).code).toBe('STORE_ERROR');
+    expect((await errorOf(a.store)).code).toBe('STORE_ERROR');
+    expect(await vb.getMessage('k')).toBeNull();
+    expect(counts.closes).toBe(0);
+    await vb.close();
+    expect(counts.closes).toBe(1);
+  });
+
+  it('retries opening on the next access after a failed open', async () => {
+    const { registry, counts } = countingRegistry(1);
+    const lease = registry.lease(config);
+    const first = await errorOf(lease.store);
+    expect(first).toMatchObject({ code: 'STORE_ERROR', retryable: true });
+    const store = await lease.store;
+    expect(await store.getMessage('k')).toBeNull();
+    expect(counts).toEqual({ opens: 1, closes: 0, failures: 1 });
+    await lease.release();
+    expect(counts.closes).toBe(1);
+  });
+
+  it('releases cleanly a lease whose database never opened', async () => {
+    const { registry, counts } = countingRegistry(5);
+    const lease = registry.lease(config);
+    await errorOf(lease.store);
+    await lease.release();
+    expect(counts).toEqual({ opens: 0, closes: 0, failures: 1 });
+    expect(registry.size).toBe(0);
+  });
+
+  it('answers a bad configuration through the lease, never by throwing', async () => {
+    const { registry } = countingRegistry();
+    const lease = registry.lease({ kind: 'sqlite', path: '' });
+    expect((await errorOf(lease.store)).code).toBe('INVALID_INPUT');
+    await lease.release();
+    const pg = registry.lease({ kind: 'postgres', connectionString: 'postgres://u:p@h/db' });
+    expect((await errorOf(pg.store)).code).toBe('INVALID_INPUT');
+    await pg.release();
+    expect(registry.size).toBe(0);
+  });
+
+  it('serves the process-wide registry through sharedStore', async () => {
+    const a = sharedStore(config);
+    const b = sharedStore(config);
+    const sa = await a.store;
+    await sa.claimSend('k', { provider: 'sandbox', to: PHONE });
+    expect(await (await b.store).claimSend('k', { provider: 'sandbox', to: PHONE })).toMatchObject({ state: 'pending' });
+    await a.release();
+    await b.release();
+    expect((await errorOf(sa.getMessage('k'))).code).toBe('STORE_ERROR');
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * The SQLite store's schema as forward migrations. `MIGRATIONS[i]` takes a file from
+ * `PRAGMA user_version = i` to `i + 1`; a released migration is never edited, only followed by a
+ * new one. Times are epoch milliseconds (INTEGER) so ordering and window arithmetic stay exact.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 0 → 1
+  `
+  CREATE TABLE consent_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    phone TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('opt-in', 'opt-out')),
+    source TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    evidence TEXT NOT NULL,
+    recorded_at_ms INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX consent_events_by_phone_topic ON consent_events (phone, topic, at_ms, id);
+  CREATE INDEX consent_events_by_phone_time ON consent_events (phone, at_ms, id);
+  -- The ledger is the proof regulators ask for: rows are added, never changed or removed.
+  CREATE TRIGGER consent_events_no_update BEFORE UPDATE ON consent_events
+    BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
+  CREATE TRIGGER consent_events_no_delete BEFORE DELETE ON consent_events
+    BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;
+
+  CREATE TABLE sends (
+    idempotency_key TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed', 'in-doubt')),
+    claimed_at_ms INTEGER NOT NULL,
+    lease_until_ms INTEGER NOT NULL,
+    sent_at_ms INTEGER,
+    message_id TEXT,
+    result TEXT,
+    error TEXT,
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE messages (
+    provider TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    idempotency_key TEXT,
+    recipient TEXT NOT NULL,
+    sender TEXT,
+    status TEXT NOT NULL,
+    final INTEGER NOT NULL,
+    provider_status TEXT,
+    error_code TEXT,
+    error_message TEXT,
+    price_amount REAL,
+    price_currency TEXT,
+    segments INTEGER,
+    encoding TEXT,
+    client_ref TEXT,
+    mccmnc TEXT,
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (provider, message_id)
+  ) STRICT;
+  CREATE INDEX messages_by_message_id ON messages (message_id, updated_at_ms);
+
+  CREATE TABLE message_parts (
+    provider TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    part INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    price_amount REAL,
+    price_currency TEXT,
+    PRIMARY KEY (provider, message_id, part)
+  ) STRICT, WITHOUT ROWID;
+
+  -- error_code and part are '' / 0 rather than NULL: NULLs never collide in a UNIQUE index,
+  -- so a repeated report without an error code would not be recognised as a repeat.
+  CREATE TABLE delivery_reports (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    provider TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    provider_status TEXT NOT NULL,
+    error_code TEXT NOT NULL,
+    part INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    occurred_at_ms INTEGER NOT NULL,
+    received_at_ms INTEGER NOT NULL,
+    report TEXT NOT NULL,
+    UNIQUE (provider, message_id, provider_status, error_code, part)
+  ) STRICT;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,92 @@
+/**
+ * Two OS processes on one store file: the case of n8n main + worker, or two Node-RED instances,
+ * on one machine. Each child claims the same 500 keys and records a consent event per key.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openSqliteStore } from './sqlite';
+
+const KEYS = 500;
+const WORKER = path.join(__dirname, 'testing', 'two-process-worker.js');
+
+interface WorkerReport {
+  worker: string;
+  claimed: string[];
+  events: number;
+}
+
+interface Worker {
+  child: ChildProcessWithoutNullStreams;
+  ready: Promise<void>;
+  done: Promise<WorkerReport>;
+}
+
+function startWorker(file: string, name: string): Worker {
+  const child = spawn(process.execPath, [WORKER, file, name, String(KEYS)], { stdio: 'pipe' });
+  let out = '';
+  let err = '';
+  let signalReady: () => void;
+  const ready = new Promise<void>((resolve) => (signalReady = resolve));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    if (out.startsWith('ready\n')) signalReady();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const done = new Promise<WorkerReport>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`worker ${name} exited with ${code}: ${err}`));
+      const last = out.trim().split('\n').pop() ?? '';
+      resolve(JSON.parse(last) as WorkerReport);
+    });
+  });
+  // A worker that dies before "ready" must fail the test, not hang it.
+  done.catch(() => signalReady());
+  return { child, ready, done };
+}
+
+describe('two processes sharing one sqlite store', () => {
+  let dir: string;
+  const children: ChildProcessWithoutNullStreams[] = [];
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'a2p-store-2proc-'));
+  });
+  afterAll(() => {
+    for (const child of children) if (child.exitCode === null) child.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('claims every key exactly once across both and loses no consent event', async () => {
+    const file = path.join(dir, 'shared.sqlite');
+    const a = startWorker(file, 'a');
+    const b = startWorker(file, 'b');
+    children.push(a.child, b.child);
+    await Promise.all([a.ready, b.ready]);
+    a.child.stdin.end('go\n');
+    b.child.stdin.end('go\n');
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+
+    const all = [...ra.claimed, ...rb.claimed];
+    expect(all).toHaveLength(KEYS);
+    expect(new Set(all).size).toBe(KEYS);
+    expect(ra.events + rb.events).toBe(2 * KEYS);
+
+    const store = await openSqliteStore(file);
+    try {
+      for (let i = 0; i < KEYS; i++) {
+        const phone = `+1415555${String(i).padStart(4, '0')}`;
+        const history = await store.consentHistory(phone);
+        expect(history).toHaveLength(2);
+        expect(history.map((h) => h.evidence.worker).sort()).toEqual(['a', 'b']);
+        const message = await store.getMessage(`key-${i}`);
+        expect(message?.state).toBe('sent');
+        const owner = ra.claimed.includes(`key-${i}`) ? 'a' : 'b';
+        expect(message?.messageId).toBe(`${owner}-${i}`);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,79 @@
+import { SmsError } from '../errors';
+import { isoInstant, releaseOutcome } from './validate';
+
+function code(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof SmsError ? e.code : `raw: ${String(e)}`;
+  }
+  return undefined;
+}
+
+describe('isoInstant', () => {
+  it.each([
+    ['2025-01-31', Date.UTC(2025, 0, 31)],
+    ['2025-01-31T09:30Z', Date.UTC(2025, 0, 31, 9, 30)],
+    ['2025-01-31T09:30:15.123Z', Date.UTC(2025, 0, 31, 9, 30, 15, 123)],
+    ['2025-01-31T09:30:15.123456Z', Date.UTC(2025, 0, 31, 9, 30, 15, 123)],
+    ['2025-01-31 09:30:15Z', Date.UTC(2025, 0, 31, 9, 30, 15)],
+    ['2025-01-31T10:30:15+01:00', Date.UTC(2025, 0, 31, 9, 30, 15)],
+    ['2025-01-31T10:30:15+0100', Date.UTC(2025, 0, 31, 9, 30, 15)],
+    ['2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
+  ])('reads %s', (input, ms) => {
+    expect(isoInstant(input, 'at')).toBe(ms);
+  });
+
+  it.each([
+    'now',
+    '',
+    '2025-01-31T09:30:15',
+    '2025-02-29T00:00:00Z',
+    '2025-04-31',
+    '2025-13-01',
+    '2025-00-10',
+    '2025-01-31T24:00:00Z',
+    '2025-01-31T23:60:00Z',
+    '2025-01-31T23:59:60Z',
+    '1969-12-31',
+    '31/01/2025',
+    '2025-01-31T09:30:15Z trailing',
+    `2025-01-31T09:30:15.${'1'.repeat(50)}Z`,
+  ])('refuses %s', (input) => {
+    expect(code(() => isoInstant(input, 'at'))).toBe('INVALID_INPUT');
+  });
+
+  it('refuses non-strings', () => {
+    for (const v of [null, undefined, 0, Date.now(), new Date(), {}]) expect(code(() => isoInstant(v, 'at'))).toBe('INVALID_INPUT');
+  });
+});
+
+describe('releaseOutcome', () => {
+  it('keeps documented fields only, bounded', () => {
+    const out = releaseOutcome({
+      inDoubt: true,
+      error: {
+        code: 'PROVIDER_ERROR',
+        message: 'bad',
+        retryable: 'yes',
+        provider: 'twilio',
+        httpStatus: 500,
+        providerCode: 'c'.repeat(1000),
+        retryAfterMs: 2000,
+        stack: 'Error: at ...',
+        cause: { password: 'pw' },
+      },
+    });
+    expect(out.inDoubt).toBe(true);
+    expect(out.error).toEqual({
+      code: 'PROVIDER_ERROR',
+      message: 'bad',
+      retryable: false,
+      provider: 'twilio',
+      httpStatus: 500,
+      providerCode: 'c'.repeat(256),
+      retryAfterMs: 2000,
+    });
+    expect(out.errorJson).not.toMatch(/pw|stack/);
+  });
+});
