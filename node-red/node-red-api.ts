@@ -1,0 +1,75 @@
+/**
+ * The part of the Node-RED runtime API these nodes use, typed here because the published
+ * `@types/node-red` lags Node-RED 4/5 and would add a dependency for a dozen signatures.
+ */
+/** Express's handler shape, reduced to what an admin route needs. */
+export type ExpressLikeHandler = (
+  req: { params: Record<string, string>; query: unknown; headers: Record<string, string | string[] | undefined> },
+  res: { json(body: unknown): void; status(code: number): { end(): void; json(body: unknown): void } },
+  next: (err?: unknown) => void,
+) => void;
+
+export interface NodeMessage {
+  _msgid?: string;
+  payload?: unknown;
+  [key: string]: unknown;
+}
+
+export interface NodeStatus {
+  fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey';
+  shape?: 'ring' | 'dot';
+  text?: string;
+}
+
+/** What `RED.nodes.createNode` turns the constructor's `this` into. */
+export interface Node {
+  readonly id: string;
+  readonly type: string;
+  name?: string;
+  credentials?: Record<string, string | undefined>;
+  on(event: 'input', handler: (msg: NodeMessage, send: SendFunction, done: DoneFunction) => void): void;
+  on(event: 'close', handler: (removed: boolean, done: () => void) => void): void;
+  status(status: NodeStatus): void;
+  error(err: unknown, msg?: NodeMessage): void;
+  warn(message: unknown): void;
+  log(message: unknown): void;
+}
+
+/** One message, or one per output (`null` where an output gets nothing). */
+export type SendFunction = (msg: NodeMessage | (NodeMessage | null)[]) => void;
+export type DoneFunction = (err?: Error) => void;
+
+/** The properties every node's configuration carries; each node extends it with its own. */
+export interface NodeDef {
+  id: string;
+  type: string;
+  name?: string;
+  z?: string;
+}
+
+export type CredentialType = 'text' | 'password';
+
+export interface NodeAPI {
+  nodes: {
+    createNode(node: object, def: NodeDef): void;
+    registerType<N extends Node, D extends NodeDef>(
+      type: string,
+      ctor: (this: N, def: D) => void,
+      opts?: { credentials?: Record<string, { type: CredentialType }> },
+    ): void;
+    getNode(id: string): Node | null;
+  };
+  httpAdmin: { get(path: string, ...handlers: ExpressLikeHandler[]): void };
+  auth: { needsPermission(permission: string): ExpressLikeHandler };
+  settings: { userDir?: string };
+  util: {
+    cloneMessage<T extends NodeMessage>(msg: T): T;
+    evaluateNodeProperty(
+      value: string,
+      type: string,
+      node: Node,
+      msg: NodeMessage,
+      callback: (err: Error | null | undefined, result: unknown) => void,
+    ): void;
+  };
+}

@@ -1,0 +1,308 @@
+/**
+ * `sms-send`: sends the SMS a message asks for (DESIGN §4) through the provider of an
+ * `sms-provider` config node. Output 1 gets what was sent, output 2 what failed; every failure also
+ * reaches Catch nodes through `done(err)`. Idempotency rides on the SQLite message log in the
+ * Node-RED user directory, shared by every sms-send in the process.
+ */
+import * as path from 'node:path';
+import { sendBatch } from '../core/dispatch';
+import type { DispatchOptions, SendOutcome, SendRequest } from '../core/dispatch/types';
+import { SmsError, toSmsError } from '../core/errors';
+import { sharedStore, type StoreLease } from '../core/store';
+import type { Store } from '../core/types';
+import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from './node-red-api';
+import { prepareItems, type ItemDefaults, type PreparedItem } from './send-items';
+import { catchError, finalStatus, progressStatus, tally, type ItemOutcome } from './send-report';
+import { PROVIDER_NODE_TYPE, type ProviderConnection, type SmsProviderNode } from './sms-provider';
+
+export const SEND_NODE_TYPE = 'sms-send';
+export const STORE_FILE = 'a2p-kit.sqlite';
+
+const TYPED_INPUT_TYPES = new Set(['str', 'msg', 'flow', 'global', 'env']);
+/** Status updates during a bulk: often enough to watch, rare enough not to flood the editor. */
+const PROGRESS_INTERVAL_MS = 250;
+
+interface SmsSendDef extends NodeDef {
+  provider?: string;
+  to?: string;
+  toType?: string;
+  from?: string;
+  fromType?: string;
+  mode?: string;
+  message?: string;
+  messageType?: string;
+  template?: string;
+  defaultCountry?: string;
+  smartEncoding?: boolean;
+  maxSegments?: string | number;
+  statusCallbackUrl?: string;
+  validity?: string | number;
+  idempotencyScope?: string;
+  idempotencyScopeType?: string;
+  concurrency?: string | number;
+  dryRun?: boolean;
+}
+
+interface TypedValue {
+  value: string;
+  type: string;
+}
+
+/** The node's configuration, checked once at deploy. */
+interface Settings {
+  to: TypedValue;
+  from: TypedValue;
+  /** Text mode only. */
+  message?: TypedValue;
+  /** Template mode only. */
+  template?: string;
+  scope: TypedValue;
+  statusCallbackUrl?: string;
+  validitySeconds?: number;
+  dispatch: Pick<DispatchOptions, 'defaultCountry' | 'smartEncoding' | 'maxSegments' | 'concurrency' | 'dryRun'>;
+}
+
+function typed(value: unknown, type: unknown, fallbackType: string, name: string): TypedValue {
+  const t = type === undefined || type === '' ? fallbackType : type;
+  if (typeof t !== 'string' || !TYPED_INPUT_TYPES.has(t)) {
+    throw new SmsError('INVALID_INPUT', `${name}: the source must be one of ${[...TYPED_INPUT_TYPES].join(', ')}`);
+  }
+  return { value: typeof value === 'string' ? value : '', type: t };
+}
+
+/** Number fields arrive from the editor as text; empty means "the default". */
+function optionalNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
+  if (!Number.isFinite(n)) throw new SmsError('INVALID_INPUT', `${name} must be a number`);
+  return n;
+}
+
+export function parseSettings(def: SmsSendDef): Settings {
+  const mode = def.mode ?? 'text';
+  if (mode !== 'text' && mode !== 'template') throw new SmsError('INVALID_INPUT', 'the message mode must be "text" or "template"');
+  const settings: Settings = {
+    to: typed(def.to ?? 'to', def.toType, 'msg', 'To'),
+    from: typed(def.from, def.fromType, 'str', 'From'),
+    scope: typed(def.idempotencyScope, def.idempotencyScopeType, 'str', 'Idempotency scope'),
+    dispatch: {
+      smartEncoding: def.smartEncoding !== false,
+      dryRun: def.dryRun === true,
+    },
+  };
+  if (mode === 'template') settings.template = typeof def.template === 'string' ? def.template : '';
+  else settings.message = typed(def.message ?? 'payload', def.messageType, 'msg', 'Message');
+  const country = typeof def.defaultCountry === 'string' ? def.defaultCountry.trim() : '';
+  if (country) settings.dispatch.defaultCountry = country;
+  const maxSegments = optionalNumber(def.maxSegments, 'Max segments');
+  if (maxSegments !== undefined) settings.dispatch.maxSegments = maxSegments;
+  const concurrency = optionalNumber(def.concurrency, 'Concurrency');
+  if (concurrency !== undefined) settings.dispatch.concurrency = concurrency;
+  const validity = optionalNumber(def.validity, 'Validity');
+  if (validity !== undefined) settings.validitySeconds = validity;
+  const callback = typeof def.statusCallbackUrl === 'string' ? def.statusCallbackUrl.trim() : '';
+  if (callback) settings.statusCallbackUrl = callback;
+  return settings;
+}
+
+export default function register(RED: NodeAPI): void {
+  function SmsSend(this: Node, def: SmsSendDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const inflight = new Set<Promise<void>>();
+    let closing = false;
+    let lease: StoreLease | undefined;
+
+    let settings: Settings | SmsError;
+    try {
+      settings = parseSettings(def);
+    } catch (e) {
+      settings = toSmsError(e, 'INVALID_INPUT');
+      node.status({ fill: 'red', shape: 'ring', text: 'configuration error' });
+      node.warn(settings.message);
+    }
+
+    const evaluate = (tv: TypedValue, msg: NodeMessage): Promise<unknown> => {
+      // An empty msg property path would make Node-RED throw; it means "not set".
+      if (tv.type !== 'str' && tv.value === '') return Promise.resolve(undefined);
+      return new Promise((resolve, reject) =>
+        RED.util.evaluateNodeProperty(tv.value, tv.type, node, msg, (err, value) => (err ? reject(err) : resolve(value))),
+      );
+    };
+
+    const connection = (): ProviderConnection => {
+      const config = def.provider ? RED.nodes.getNode(def.provider) : null;
+      if (!config || config.type !== PROVIDER_NODE_TYPE) {
+        throw new SmsError('MISSING_CREDENTIALS', 'no sms-provider config node selected');
+      }
+      return (config as SmsProviderNode).connection();
+    };
+
+    const store = async (): Promise<Store> => {
+      const userDir = RED.settings.userDir;
+      if (!userDir) throw new SmsError('STORE_ERROR', 'Node-RED has no user directory to keep the message log in');
+      lease ??= sharedStore({ kind: 'sqlite', path: path.join(userDir, STORE_FILE) });
+      return lease.store;
+    };
+
+    async function itemsOf(msg: NodeMessage, s: Settings): Promise<PreparedItem[] | SmsError> {
+      let defaults: ItemDefaults;
+      try {
+        defaults = {
+          to: await evaluate(s.to, msg),
+          from: await evaluate(s.from, msg),
+        };
+        if (s.message) defaults.text = await evaluate(s.message, msg);
+        if (s.template !== undefined) defaults.template = s.template;
+      } catch (e) {
+        return toSmsError(e, 'INVALID_INPUT');
+      }
+      if (s.statusCallbackUrl) defaults.statusCallbackUrl = s.statusCallbackUrl;
+      if (s.validitySeconds !== undefined) defaults.validitySeconds = s.validitySeconds;
+      return prepareItems(msg, defaults).items;
+    }
+
+    async function run(msg: NodeMessage, s: Settings, items: PreparedItem[]): Promise<ItemOutcome[]> {
+      const outcomes: ItemOutcome[] = [];
+      const ready: { index: number; request: SendRequest }[] = [];
+      items.forEach((item, index) => {
+        if (item.ok) ready.push({ index, request: item.request });
+        else outcomes[index] = { index, input: item.input, ok: false, error: item.error };
+      });
+      if (ready.length === 0) return outcomes;
+
+      let results: SendOutcome[];
+      try {
+        results = await sendBatch(
+          ready.map((r) => r.request),
+          await dispatchOptions(msg, s, items.length - ready.length),
+        );
+      } catch (e) {
+        // A problem of the whole batch (provider, credentials, store, options): every item shares it.
+        const error = toSmsError(e, 'INVALID_INPUT');
+        results = ready.map((_r, index) => ({ index, ok: false, error }));
+      }
+      results.forEach((o, i) => {
+        const { index } = ready[i]!;
+        const input = items[index]!.input;
+        outcomes[index] = o.ok
+          ? { index, input, ok: true, result: o.result, ...(o.dryRun && { dryRun: true }) }
+          : { index, input, ok: false, error: o.error };
+      });
+      return outcomes;
+    }
+
+    async function dispatchOptions(msg: NodeMessage, s: Settings, failedBefore: number): Promise<DispatchOptions> {
+      const conn = connection();
+      const scope = await evaluate(s.scope, msg);
+      if (scope !== undefined && typeof scope !== 'string' && typeof scope !== 'number') {
+        throw new SmsError('INVALID_INPUT', 'the idempotency scope must be text');
+      }
+      const opts: DispatchOptions = {
+        ...s.dispatch,
+        provider: conn.provider,
+        credentials: conn.credentials,
+        idempotencyScope: scope === undefined ? '' : String(scope),
+        onProgress: progressReporter(failedBefore),
+      };
+      if (conn.ratePerSecond !== undefined) opts.ratePerSecond = conn.ratePerSecond;
+      if (!s.dispatch.dryRun) opts.store = await store();
+      return opts;
+    }
+
+    function progressReporter(failedBefore: number): DispatchOptions['onProgress'] {
+      let last = 0;
+      return (p) => {
+        const now = Date.now();
+        if (p.done < p.total && now - last < PROGRESS_INTERVAL_MS) return;
+        last = now;
+        node.status(progressStatus({ ...p, total: p.total + failedBefore, failed: p.failed + failedBefore }));
+      };
+    }
+
+    function respond(msg: NodeMessage, bulk: boolean, outcomes: ItemOutcome[], send: SendFunction, done: DoneFunction): void {
+      const t = tally(outcomes);
+      node.status(finalStatus(t));
+      const ok = outcomes.filter((o): o is Extract<ItemOutcome, { ok: true }> => o.ok);
+      const failed = outcomes.filter((o): o is Extract<ItemOutcome, { ok: false }> => !o.ok);
+
+      if (!bulk) {
+        const only = outcomes[0]!;
+        msg.sms = only.input;
+        if (only.ok) {
+          msg.payload = only.result;
+          send([msg, null]);
+          done();
+        } else {
+          msg.error = only.error.toJSON();
+          send([null, msg]);
+          done(catchError(t, [only.error], false));
+        }
+        return;
+      }
+
+      if (!failed.length) {
+        // An empty bulk is answered too: with nothing sent and nothing failed.
+        msg.payload = ok.map((o) => o.result);
+        msg.sms = ok.map((o) => o.input);
+        send([msg, null]);
+        done();
+        return;
+      }
+      // The failures travel on the original msg object: it is the one Catch nodes receive a copy of.
+      let sentMsg: NodeMessage | null = null;
+      if (ok.length) {
+        const { payload: _payload, sms: _sms, ...rest } = msg;
+        sentMsg = RED.util.cloneMessage(rest as NodeMessage);
+        sentMsg.payload = ok.map((o) => o.result);
+        sentMsg.sms = ok.map((o) => o.input);
+      }
+      const error = catchError(t, failed.map((f) => f.error), true);
+      msg.payload = failed.map((f) => ({ index: f.index, input: f.input, error: f.error.toJSON() }));
+      msg.sms = failed.map((f) => f.input);
+      msg.error = error.toJSON();
+      send([sentMsg, msg]);
+      done(error);
+    }
+
+    async function outcomesOf(msg: NodeMessage): Promise<ItemOutcome[]> {
+      const s = settings;
+      const whole = (error: SmsError): ItemOutcome[] =>
+        Array.from(Array.isArray(msg.payload) ? msg.payload : [msg.payload], (input, index) => ({ index, input, ok: false, error }));
+      if (closing) {
+        return whole(new SmsError('STORE_ERROR', 'sms-send is stopping (redeploy or shutdown): nothing was sent', { retryable: true }));
+      }
+      if (s instanceof SmsError) return whole(s);
+      const items = await itemsOf(msg, s);
+      return items instanceof SmsError ? whole(items) : run(msg, s, items);
+    }
+
+    node.on('input', (msg, send, done) => {
+      const bulk = Array.isArray(msg.payload);
+      const job = outcomesOf(msg)
+        .then((outcomes) => respond(msg, bulk, outcomes, send, done))
+        .catch((e: unknown) => {
+          // Not an expected failure (those are outcomes): report it without its cause, which
+          // Node-RED would copy into the Catch message.
+          const err = toSmsError(e);
+          done(new SmsError(err.code, err.message));
+        })
+        .finally(() => inflight.delete(job));
+      inflight.add(job);
+    });
+
+    node.on('close', (_removed, done) => {
+      closing = true;
+      // Sends under way finish first: closing the store under them would strand their claims.
+      void Promise.allSettled([...inflight])
+        .then(() => lease?.release())
+        .catch((e: unknown) => node.warn(`closing the message log: ${toSmsError(e, 'STORE_ERROR').message}`))
+        .finally(() => {
+          node.status({});
+          done();
+        });
+    });
+  }
+
+  RED.nodes.registerType(SEND_NODE_TYPE, SmsSend);
+}
