@@ -1,0 +1,26 @@
+import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import { credentials, properties } from './actions/send.description';
+import { execute } from './actions/send.operation';
+
+export class SendSms implements INodeType {
+  description: INodeTypeDescription = {
+    displayName: 'Send SMS',
+    name: 'sendSms',
+    icon: 'file:../../icons/sendSms.svg',
+    group: ['output'],
+    version: 1,
+    subtitle: '={{ "via " + $parameter["provider"] }}',
+    description:
+      'Send SMS through Twilio, Vonage, Infobip, Plivo, Sinch, Telnyx, Afilnet or a sandbox, with honest segment counts and idempotent bulk sending',
+    defaults: { name: 'Send SMS' },
+    usableAsTool: true,
+    inputs: [NodeConnectionTypes.Main],
+    outputs: [NodeConnectionTypes.Main],
+    credentials,
+    properties,
+  };
+
+  async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    return await execute.call(this);
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * n8n's own PackageDirectoryLoader (what loads an installed community package) finds the node
+ * and the seven credentials by the package.json "n8n" block, instantiates each class by its file
+ * name, resolves the `file:` icons inside the package and links every credential to the node.
+ * The package here is a temp folder holding the sources (jest compiles them), so the test does
+ * not depend on a build; the block lists .ts where the published one lists dist/…js. (The codex
+ * file is found as `<node file>on`, so it is not picked up beside a .ts: the description suite
+ * checks it.)
+ */
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PackageDirectoryLoader } from 'n8n-core';
+import { CREDENTIAL_TYPES } from '../../nodes/shared/provider-credentials';
+import './harness';
+
+const ROOT = resolve(__dirname, '..', '..');
+const PACKAGE = '@a2p-kit/n8n-nodes-sms';
+const CREDENTIAL_FILES = ['Twilio', 'Vonage', 'Infobip', 'Plivo', 'Sinch', 'Telnyx', 'Afilnet'].map((p) => `credentials/A2p${p}Api.credentials.ts`);
+
+function packageFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'a2p-n8n-package-'));
+  for (const name of ['nodes', 'credentials', 'icons', 'core', 'node_modules']) symlinkSync(join(ROOT, name), join(dir, name));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name: PACKAGE,
+      version: '0.0.0-test',
+      n8n: { n8nNodesApiVersion: 1, nodes: ['nodes/SendSms/SendSms.node.ts'], credentials: CREDENTIAL_FILES },
+    }),
+  );
+  return dir;
+}
+
+it('loads the Send SMS node and the provider credentials as n8n does', async () => {
+  const loader = new PackageDirectoryLoader(packageFolder());
+  await loader.loadAll();
+
+  expect(Object.keys(loader.nodeTypes)).toEqual(['sendSms']);
+  expect(Object.keys(loader.credentialTypes).sort()).toEqual(Object.values(CREDENTIAL_TYPES).sort());
+
+  const node = loader.nodeTypes.sendSms.type.description;
+  expect(node.iconUrl).toBe(`icons/${PACKAGE}/icons/sendSms.svg`);
+  for (const name of Object.values(CREDENTIAL_TYPES)) {
+    expect(loader.credentialTypes[name].type.iconUrl).toBe(`icons/${PACKAGE}/icons/sendSms.svg`);
+    expect(loader.known.credentials[name].supportedNodes).toEqual(['sendSms']);
+  }
+});
