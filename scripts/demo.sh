@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/use-node24.sh
-[ -x node_modules/.bin/node-red ] || npm ci --no-audit --no-fund
+[ -x node_modules/.bin/node-red ] || npm install --no-audit --no-fund
 npm run build
 exec node scripts/demo-node-red.js "$@"
