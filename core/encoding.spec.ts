@@ -1,24 +1,8 @@
 import { SegmentedMessage } from 'sms-segments-calculator';
 import CALCULATOR_SMART_MAP from 'sms-segments-calculator/dist/libs/SmartEncodingMap';
 import CALCULATOR_GSM_TABLE from 'sms-segments-calculator/dist/libs/UnicodeToGSM';
+import { expectCode } from '../test/support/sms-error';
 import { analyzeText, isGsm7, MAX_TEXT_LENGTH, SEGMENT_CAPACITY, smartEncode } from './encoding';
-import { SmsError, type SmsErrorCode } from './errors';
-
-function failure(fn: () => unknown): SmsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SmsError) return e;
-    throw new Error(`expected an SmsError, got ${String(e)}`);
-  }
-  throw new Error('expected an SmsError, nothing was thrown');
-}
-
-function expectCode(fn: () => unknown, code: SmsErrorCode): SmsError {
-  const err = failure(fn);
-  expect(err.code).toBe(code);
-  return err;
-}
 
 const hex = (s: string): string =>
   [...s].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(' ');

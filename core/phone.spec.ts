@@ -1,23 +1,7 @@
-import { SmsError, type SmsErrorCode } from './errors';
+import { expectCode, thrown } from '../test/support/sms-error';
 import { isMobileCapable, MAX_PHONE_INPUT_LENGTH, normalizePhone } from './phone';
 import { PHONE_ZONE_MAX_PREFIX_LENGTH, PHONE_ZONE_NAMES, PHONE_ZONE_ROWS, timezonesForE164 } from './phone-timezones';
 import type { PhoneInfo } from './types';
-
-function failure(fn: () => unknown): SmsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SmsError) return e;
-    throw new Error(`expected an SmsError, got ${String(e)}`);
-  }
-  throw new Error('expected an SmsError, nothing was thrown');
-}
-
-function expectCode(fn: () => unknown, code: SmsErrorCode, message?: RegExp): void {
-  const err = failure(fn);
-  expect(err.code).toBe(code);
-  if (message) expect(err.message).toMatch(message);
-}
 
 const NANP_ZONES = 42;
 
@@ -197,7 +181,7 @@ describe('normalizePhone: rejections', () => {
     ['+33 6 12 34 56 78;', ';'],
     ['+33 6 12 34 56 78,+33 6 12 34 56 79', ','],
   ])('%j → INVALID_PHONE naming the character', (input, bad) => {
-    const err = failure(() => normalizePhone(input));
+    const err = thrown(() => normalizePhone(input));
     expect(err.code).toBe('INVALID_PHONE');
     expect(err.message).toContain(`contains ${JSON.stringify(bad)}`);
   });

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { SmsError, type SmsErrorCode } from './errors';
+import { expectCode } from '../test/support/sms-error';
 import {
   compileTemplate,
   MAX_RENDERED_LENGTH,
@@ -8,23 +8,6 @@ import {
   renderTemplate,
   TEMPLATE_CACHE_SIZE,
 } from './template';
-
-function failure(fn: () => unknown): SmsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SmsError) return e;
-    throw new Error(`expected an SmsError, got ${String(e)}`);
-  }
-  throw new Error('expected an SmsError, nothing was thrown');
-}
-
-function expectCode(fn: () => unknown, code: SmsErrorCode, message?: RegExp): SmsError {
-  const err = failure(fn);
-  expect(err.code).toBe(code);
-  if (message) expect(err.message).toMatch(message);
-  return err;
-}
 
 const order = () => ({
   id: 450789469,

@@ -119,40 +119,38 @@ function splitArgs(args: unknown[]): { values: unknown[]; options: HelperOptions
   return { values: args.slice(0, -1), options: args[args.length - 1] as HelperOptions };
 }
 
-/** `{{path}}`: the value as text. */
-function textHelper(...args: unknown[]): string {
+/** A path helper's call (`name`, its root and parts): one render step, then the lookup. */
+function lookUp(args: unknown[]): { name: string; parts: string[]; state: RenderState; loc?: SourceLocation; r: Resolution } {
   const { values, options } = splitArgs(args);
   const [name, root, ...parts] = values as [string, unknown, ...string[]];
   const state = stateOf(options);
   step(state, options.loc);
-  const r = resolve(root, parts);
+  return { name, parts, state, loc: options.loc, r: resolve(root, parts) };
+}
+
+/** `{{path}}`: the value as text. */
+function textHelper(...args: unknown[]): string {
+  const { name, parts, state, loc, r } = lookUp(args);
   if (!r.found) {
-    if (state.strict) throw missing(name, parts, r.at, options.loc);
+    if (state.strict) throw missing(name, parts, r.at, loc);
     return '';
   }
-  const text = toText(r.value, `"${name}"`, options.loc);
-  charge(state, text.length, options.loc);
+  const text = toText(r.value, `"${name}"`, loc);
+  charge(state, text.length, loc);
   return text;
 }
 
 /** A helper's argument: the value itself, strict about it being there. */
 function valueHelper(...args: unknown[]): unknown {
-  const { values, options } = splitArgs(args);
-  const [name, root, ...parts] = values as [string, unknown, ...string[]];
-  const state = stateOf(options);
-  step(state, options.loc);
-  const r = resolve(root, parts);
+  const { name, parts, state, loc, r } = lookUp(args);
   if (r.found) return r.value;
-  if (state.strict) throw missing(name, parts, r.at, options.loc);
+  if (state.strict) throw missing(name, parts, r.at, loc);
   return undefined;
 }
 
 /** The argument of `#if`, `#unless`, `#each`, `#with`: missing is just empty. */
 function optionalHelper(...args: unknown[]): unknown {
-  const { values, options } = splitArgs(args);
-  const [, root, ...parts] = values as [string, unknown, ...string[]];
-  step(stateOf(options), options.loc);
-  const r = resolve(root, parts);
+  const { r } = lookUp(args);
   return r.found ? r.value : undefined;
 }
 

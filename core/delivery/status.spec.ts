@@ -1,4 +1,4 @@
-import { SmsError } from '../errors';
+import { thrownCode } from '../../test/support/sms-error';
 import type { NormalizedStatus } from '../types';
 import {
   FINAL_STATUSES,
@@ -11,15 +11,6 @@ import {
 } from './status';
 
 const NON_FINAL: NormalizedStatus[] = ['scheduled', 'queued', 'sent'];
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof SmsError ? e.code : `raw:${String(e)}`;
-  }
-  return undefined;
-}
 
 describe('status list and rank', () => {
   it('lists the nine normalised statuses, six of them final', () => {
@@ -45,10 +36,10 @@ describe('status list and rank', () => {
   });
 
   it('answers unknown statuses with INVALID_INPUT, never a wrong rank', () => {
-    expect(code(() => statusRank('read' as NormalizedStatus))).toBe('INVALID_INPUT');
-    expect(code(() => isFinal('constructor' as NormalizedStatus))).toBe('INVALID_INPUT');
-    expect(code(() => isFinal(undefined as unknown as NormalizedStatus))).toBe('INVALID_INPUT');
-    expect(code(() => statusRank('x'.repeat(100_000) as NormalizedStatus))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => statusRank('read' as NormalizedStatus))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => isFinal('constructor' as NormalizedStatus))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => isFinal(undefined as unknown as NormalizedStatus))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => statusRank('x'.repeat(100_000) as NormalizedStatus))).toBe('INVALID_INPUT');
   });
 });
 
@@ -89,9 +80,9 @@ describe('mergeStatus', () => {
   });
 
   it('rejects malformed statuses on either side', () => {
-    expect(code(() => mergeStatus('sent', 'read' as NormalizedStatus))).toBe('INVALID_INPUT');
-    expect(code(() => mergeStatus('bogus' as NormalizedStatus, 'sent'))).toBe('INVALID_INPUT');
-    expect(code(() => mergeStatus(undefined, null as unknown as NormalizedStatus))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => mergeStatus('sent', 'read' as NormalizedStatus))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => mergeStatus('bogus' as NormalizedStatus, 'sent'))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => mergeStatus(undefined, null as unknown as NormalizedStatus))).toBe('INVALID_INPUT');
   });
 });
 
@@ -133,6 +124,6 @@ describe('derivePartsStatus', () => {
   });
 
   it('rejects a malformed part status', () => {
-    expect(code(() => derivePartsStatus(parts([1, 'read' as NormalizedStatus]), 1))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => derivePartsStatus(parts([1, 'read' as NormalizedStatus]), 1))).toBe('INVALID_INPUT');
   });
 });

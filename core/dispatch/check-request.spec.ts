@@ -1,15 +1,5 @@
-import { SmsError } from '../errors';
+import { thrownCode } from '../../test/support/sms-error';
 import { checkRequest, MAX_TEXT_LENGTH } from './check-request';
-
-function codeOf(item: unknown): string | undefined {
-  try {
-    checkRequest(item);
-    return undefined;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SmsError);
-    return (e as SmsError).code;
-  }
-}
 
 const ok = { to: '+14155550100', text: 'hi' };
 
@@ -86,7 +76,7 @@ describe('checkRequest', () => {
     ['idempotencyKey oversized', { ...ok, idempotencyKey: 'k'.repeat(257) }],
     ['idempotencyKey with control characters', { ...ok, idempotencyKey: 'a\nb' }],
   ])('refuses %s with INVALID_INPUT', (_name, item) => {
-    expect(codeOf(item)).toBe('INVALID_INPUT');
+    expect(thrownCode(() => checkRequest(item))).toBe('INVALID_INPUT');
   });
 
   it('leaves the recipient and text uninterpreted (that is the next steps\' job)', () => {

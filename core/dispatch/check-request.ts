@@ -7,19 +7,13 @@
  * empty arrives as '' or null, and means "not set".
  */
 import { SmsError } from '../errors';
+import type { SendRequest } from './types';
 
-/** A request whose fields have the right types and sizes; `to` and `text` are not yet interpreted. */
-export interface CheckedRequest {
-  to: string;
-  text: string;
-  from?: string;
-  clientRef?: string;
-  /** ISO-8601 in UTC. */
-  sendAt?: string;
-  validitySeconds?: number;
-  statusCallbackUrl?: string;
-  idempotencyKey?: string;
-}
+/**
+ * A request whose fields have the right types and sizes, blank optional fields dropped and
+ * `sendAt` in UTC; `to` and `text` are not yet interpreted.
+ */
+export type CheckedRequest = SendRequest;
 
 // No SMS can be longer: 255 parts (the UDH limit) × 153 GSM-7 septets. Longer text is refused
 // before segment counting has to walk a megabyte.

@@ -1,4 +1,4 @@
-import { SmsError } from '../errors';
+import { thrown } from '../../test/support/sms-error';
 import { defaultHttp } from '../http-client';
 import type { SmsProvider, Store } from '../types';
 import { DEFAULTS, resolveOptions } from './resolve-options';
@@ -6,15 +6,7 @@ import { DEFAULTS, resolveOptions } from './resolve-options';
 const fakeProvider = { id: 'sandbox', send: async () => ({}) } as unknown as SmsProvider;
 const base = { provider: fakeProvider, credentials: {} };
 
-function refusal(opts: unknown): SmsError {
-  try {
-    resolveOptions(opts);
-  } catch (e) {
-    expect(e).toBeInstanceOf(SmsError);
-    return e as SmsError;
-  }
-  throw new Error('expected resolveOptions to refuse');
-}
+const refusal = (opts: unknown) => thrown(() => resolveOptions(opts));
 
 describe('resolveOptions', () => {
   it('fills the documented defaults', () => {

@@ -1,52 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fakeProvider } from '../../test/support/fake-provider';
+import { useTempStore } from '../../test/support/temp-store';
 import { SmsError } from '../errors';
-import { openStore } from '../store';
-import type { OutboundSms, SendResult, SmsProvider, Store } from '../types';
+import type { SmsProvider, Store } from '../types';
 import { sendBatch } from './send-batch';
 import type { DispatchOptions, SendOutcome } from './types';
 
 const tick = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const number = (i: number) => `+1415555${String(1000 + i)}`;
 
-/** A provider that records its calls; `fail(msg, call)` may return an error to throw. */
-function fakeProvider(behave: { latencyMs?: () => number; fail?: (msg: OutboundSms, call: number) => unknown } = {}) {
-  const calls: OutboundSms[] = [];
-  const provider: SmsProvider = {
-    id: 'sandbox',
-    displayName: 'fake',
-    defaultBaseUrl: '',
-    credentialFields: [],
-    async send(msg: OutboundSms): Promise<SendResult> {
-      calls.push(msg);
-      const call = calls.length;
-      const latency = behave.latencyMs?.() ?? 0;
-      if (latency > 0) await tick(latency);
-      const failure = behave.fail?.(msg, call);
-      if (failure !== undefined) throw failure;
-      return { provider: 'sandbox', messageId: `m-${call}`, status: 'queued', to: msg.to, segments: msg.segments, encoding: msg.encoding };
-    },
-  };
-  const callsTo = (to: string) => calls.filter((m) => m.to === to).length;
-  return { provider, calls, callsTo };
-}
-
-let dir: string;
-let store: Store;
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'a2p-dispatch-'));
-  store = await openStore({ kind: 'sqlite', path: join(dir, 'a2p.sqlite') });
-});
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const db = useTempStore('a2p-dispatch-');
 
 const opts = (provider: SmsProvider, over: Partial<DispatchOptions> = {}): DispatchOptions => ({
   provider,
   credentials: {},
-  store,
+  store: db.store,
   // Real but short waits: long enough for a concurrent run to finish its send.
   sleep: (ms) => tick(Math.min(ms, 5)),
   retryBaseMs: 5,
@@ -68,7 +35,7 @@ describe('sendBatch idempotency (SQLite store)', () => {
       const before = first[i];
       expect(o.ok && before?.ok && o.result.messageId === before.result.messageId).toBe(true);
     });
-    const record = await store.getMessage(keyOf(first[0])!);
+    const record = await db.store.getMessage(keyOf(first[0])!);
     expect(record).toMatchObject({ state: 'sent', messageId: 'm-1' });
   });
 
@@ -114,7 +81,7 @@ describe('sendBatch idempotency (SQLite store)', () => {
 
   it('fails every item with STORE_ERROR and calls no provider when the store is closed', async () => {
     const fake = fakeProvider();
-    await store.close();
+    await db.store.close();
     const out = await sendBatch(items(3), opts(fake.provider));
     expect(out.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual(['STORE_ERROR', 'STORE_ERROR', 'STORE_ERROR']);
     expect(fake.calls).toHaveLength(0);
@@ -122,7 +89,7 @@ describe('sendBatch idempotency (SQLite store)', () => {
 
   it('wraps a store that throws a plain error into STORE_ERROR without calling the provider', async () => {
     const fake = fakeProvider();
-    const broken: Store = Object.create(store, { claimSend: { value: async () => Promise.reject(new Error('disk on fire')) } });
+    const broken: Store = Object.create(db.store, { claimSend: { value: async () => Promise.reject(new Error('disk on fire')) } });
     const [o] = await sendBatch(items(1), opts(fake.provider, { store: broken }));
     expect(o).toMatchObject({ ok: false, error: { code: 'STORE_ERROR' } });
     expect(fake.calls).toHaveLength(0);
@@ -130,7 +97,7 @@ describe('sendBatch idempotency (SQLite store)', () => {
 
   it('reports a message sent when recording it fails, and blocks its key as in doubt', async () => {
     const fake = fakeProvider();
-    const flaky: Store = Object.create(store, {
+    const flaky: Store = Object.create(db.store, {
       completeSend: { value: async () => Promise.reject(new SmsError('STORE_ERROR', 'disk full')) },
     });
     const [o] = await sendBatch(items(1), opts(fake.provider, { store: flaky }));
@@ -148,12 +115,12 @@ describe('sendBatch with the real sandbox adapter', () => {
         { to: '+14155551000', text: 'hi' },
         { to: '+14155550194', text: 'hi' },
       ],
-      { provider: 'sandbox', credentials: {}, store },
+      { provider: 'sandbox', credentials: {}, store: db.store },
     );
     expect(out[0]).toMatchObject({ ok: true, result: { provider: 'sandbox', to: '+14155551000', messageId: expect.stringMatching(/^sandbox-/) } });
     expect(out[1]).toMatchObject({ ok: false, error: { code: 'OPTED_OUT' } });
     const id = out[0]?.ok ? out[0].result.messageId : '';
-    expect(await store.getMessage(id)).toMatchObject({ state: 'sent', to: '+14155551000' });
+    expect(await db.store.getMessage(id)).toMatchObject({ state: 'sent', to: '+14155551000' });
   });
 });
 
@@ -167,7 +134,7 @@ describe('sendBatch retries with the store', () => {
     expect(o).toMatchObject({ ok: true, result: { messageId: 'm-2' } });
     expect(fake.calls).toHaveLength(2);
     expect(sleeps).toEqual([250]);
-    expect(await store.getMessage(keyOf(o)!)).toMatchObject({ state: 'sent', messageId: 'm-2' });
+    expect(await db.store.getMessage(keyOf(o)!)).toMatchObject({ state: 'sent', messageId: 'm-2' });
   });
 
   it('does not retry a 401 and leaves the key free for a later run', async () => {
@@ -185,7 +152,7 @@ describe('sendBatch retries with the store', () => {
     const fake = fakeProvider();
     const [prepared] = await sendBatch(items(1), opts(fake.provider, { dryRun: true }));
     const key = keyOf(prepared)!;
-    await store.claimSend(key, { provider: 'sandbox', to: number(0) });
+    await db.store.claimSend(key, { provider: 'sandbox', to: number(0) });
     const sleeps: number[] = [];
     const [o] = await sendBatch(items(1), opts(fake.provider, { retries: 2, sleep: async (ms) => void sleeps.push(ms), random: () => 1 }));
     expect(o).toMatchObject({ ok: false, error: { code: 'SEND_IN_PROGRESS', retryable: true } });

@@ -1,38 +1,10 @@
+import { fakeProvider } from '../../test/support/fake-provider';
 import { SmsError } from '../errors';
-import type { OutboundSms, SendResult, SmsProvider, Store } from '../types';
+import type { SmsProvider, Store } from '../types';
 import { sendBatch } from './send-batch';
 import type { DispatchOptions, SendOutcome } from './types';
 
-const tick = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const number = (i: number) => `+1415555${String(1000 + i)}`;
-
-/** A provider that records every call and how many were in flight at once. */
-function fakeProvider(behave: { latencyMs?: () => number; fail?: (msg: OutboundSms, call: number) => unknown } = {}) {
-  const calls: OutboundSms[] = [];
-  const state = { inFlight: 0, peak: 0 };
-  const provider: SmsProvider = {
-    id: 'sandbox',
-    displayName: 'fake',
-    defaultBaseUrl: '',
-    credentialFields: [],
-    async send(msg: OutboundSms): Promise<SendResult> {
-      calls.push(msg);
-      const call = calls.length;
-      state.inFlight++;
-      state.peak = Math.max(state.peak, state.inFlight);
-      try {
-        const latency = behave.latencyMs?.() ?? 0;
-        if (latency > 0) await tick(latency);
-        const failure = behave.fail?.(msg, call);
-        if (failure !== undefined) throw failure;
-        return { provider: 'sandbox', messageId: `m-${call}`, status: 'queued', to: msg.to, segments: msg.segments, encoding: msg.encoding };
-      } finally {
-        state.inFlight--;
-      }
-    },
-  };
-  return { provider, calls, state };
-}
 
 const opts = (provider: SmsProvider, over: Partial<DispatchOptions> = {}): DispatchOptions => ({
   provider,

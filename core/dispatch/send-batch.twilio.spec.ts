@@ -2,12 +2,9 @@
  * End to end through the real Twilio adapter, the default keep-alive HTTP client and a real SQLite
  * store, with Twilio mocked by nock.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import nock from 'nock';
-import { openStore } from '../store';
-import type { Store } from '../types';
+import { useNock } from '../../test/support/nock';
+import { useTempStore } from '../../test/support/temp-store';
 import { sendBatch } from './send-batch';
 import type { DispatchOptions } from './types';
 
@@ -17,28 +14,16 @@ const API = 'https://api.twilio.com';
 const PATH = `/2010-04-01/Accounts/${SID}/Messages.json`;
 const number = (i: number) => `+1415555${String(1000 + i)}`;
 
-let dir: string;
-let store: Store;
 let seq = 0;
 const created = () => ({ sid: `SM${String(++seq).padStart(32, '0')}`, account_sid: SID, status: 'queued', num_segments: '1' });
 
-beforeAll(() => nock.disableNetConnect());
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'a2p-twilio-'));
-  store = await openStore({ kind: 'sqlite', path: join(dir, 'a2p.sqlite') });
-});
-afterEach(async () => {
-  nock.abortPendingRequests();
-  nock.cleanAll();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
+const db = useTempStore('a2p-twilio-');
 
 const opts = (over: Partial<DispatchOptions> = {}): DispatchOptions => ({
   provider: 'twilio',
   credentials: { accountSid: SID, authToken: TOKEN },
-  store,
+  store: db.store,
   ...over,
 });
 const requests = (n: number) => Array.from({ length: n }, (_, i) => ({ to: number(i), from: '+14155550199', text: `Order ${i} is on its way` }));

@@ -1,4 +1,6 @@
 import nock from 'nock';
+import { useNock } from '../../test/support/nock';
+import { rejected } from '../../test/support/sms-error';
 import { SmsError } from '../errors';
 import { defaultHttp } from '../http-client';
 import type { OutboundSms, ProviderContext } from '../types';
@@ -25,36 +27,22 @@ const ctx = (creds: Record<string, string | undefined> = {}, over: Partial<Provi
 const form = (body: string): Record<string, string> => Object.fromEntries(new URLSearchParams(body));
 const refused = (error: unknown) => ({ status: 'ERROR', error });
 
+// As given and as the form body carries them.
+const SECRETS = [PASSWORD, encodeURIComponent(PASSWORD), USER, encodeURIComponent(USER)];
+
 function expectNoSecret(value: unknown): void {
   const s = JSON.stringify(value);
-  expect(s).not.toContain(PASSWORD);
-  expect(s).not.toContain(encodeURIComponent(PASSWORD));
-  expect(s).not.toContain(USER);
-  expect(s).not.toContain(encodeURIComponent(USER));
+  for (const secret of SECRETS) expect(s).not.toContain(secret);
 }
 
 async function failure(p: Promise<unknown>): Promise<SmsError> {
-  const e = await p.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(SmsError);
-  const err = e as SmsError;
-  expectNoSecret({ json: err.toJSON(), message: err.message });
+  const err = await rejected(p, SECRETS);
   // The cause may hold the request, whose body carries the password.
   expect(err.cause).toBeUndefined();
   return err;
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  nock.abortPendingRequests();
-  nock.cleanAll();
-  nock.disableNetConnect();
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('afilnet provider', () => {
   it('declares the credential fields of DESIGN §3 plus baseUrl, the secrets secret', () => {

@@ -11,6 +11,7 @@
 import { SmsError, type SmsErrorCode } from '../errors';
 import type { HttpResponse, OutboundSms, ProviderContext, SendResult, SmsProvider } from '../types';
 import {
+  baseUrlField,
   call,
   checkMessage,
   clip,
@@ -24,11 +25,11 @@ import {
   parseJson,
   redact,
   requireCredentials,
+  scrubbed,
   sender,
   tryJson,
   unsupported,
   unreadableAnswer,
-  withoutSecrets,
 } from './http';
 
 const DEFAULT_BASE_URL = 'https://www.afilnet.com';
@@ -48,23 +49,13 @@ export const afilnet: SmsProvider = {
   credentialFields: [
     { name: 'user', displayName: 'User', secret: false, required: true, description: 'Account e-mail or API user' },
     { name: 'password', displayName: 'Password', secret: true, required: true },
-    {
-      name: 'baseUrl',
-      displayName: 'Base URL',
-      secret: false,
-      required: false,
-      description: `Replaces ${DEFAULT_BASE_URL} (proxy, mock server)`,
-    },
+    baseUrlField(DEFAULT_BASE_URL),
   ],
 
   async send(msg: OutboundSms, ctx: ProviderContext): Promise<SendResult> {
     checkMessage('afilnet', msg);
     const { user, password } = requireCredentials('afilnet', ctx, ['user', 'password']);
-    try {
-      return await sendWith(msg, ctx, user, password);
-    } catch (e) {
-      throw withoutSecrets(e, 'afilnet', [user, password]);
-    }
+    return scrubbed('afilnet', [user, password], () => sendWith(msg, ctx, user, password));
   },
 };
 

@@ -5,7 +5,7 @@
  */
 import { SmsError, type SmsErrorCode } from '../errors';
 import { HttpTransportError } from '../http-client';
-import type { HttpRequest, HttpResponse, OutboundSms, ProviderContext, ProviderId } from '../types';
+import type { CredentialField, HttpRequest, HttpResponse, OutboundSms, ProviderContext, ProviderId } from '../types';
 
 export async function call(provider: ProviderId, ctx: ProviderContext, req: HttpRequest): Promise<HttpResponse> {
   try {
@@ -95,6 +95,14 @@ export function requireCredentials(provider: ProviderId, ctx: ProviderContext, n
     throw new SmsError('MISSING_CREDENTIALS', `${provider}: missing credential field(s) ${missing.join(', ')}`, { provider });
   }
   return out;
+}
+
+/**
+ * The optional `baseUrl` credential field that `baseUrl` and `endpoint` read, for an API at a fixed
+ * host. `replaces` is that host as users should read it (Sinch's `https://{region}.sms.api.sinch.com`).
+ */
+export function baseUrlField(replaces: string): CredentialField {
+  return { name: 'baseUrl', displayName: 'Base URL', secret: false, required: false, description: `Replaces ${replaces} (proxy, mock server)` };
 }
 
 /** The credentials' baseUrl (regional endpoint, proxy, mock) or the provider's default, without a trailing slash. */
@@ -207,6 +215,15 @@ export function withoutSecrets(e: unknown, provider: ProviderId, secrets: string
     providerCode: err.providerCode === undefined ? undefined : redact(err.providerCode, secrets),
     retryAfterMs: err.retryAfterMs,
   });
+}
+
+/** Runs a send whose request carries the secrets: whatever it throws leaves through `withoutSecrets`. */
+export async function scrubbed<T>(provider: ProviderId, secrets: string[], send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (e) {
+    throw withoutSecrets(e, provider, secrets);
+  }
 }
 
 /** `Bearer <token>`, refusing tokens that would break or inject into the header line. */

@@ -8,11 +8,13 @@ import {
   call,
   checkMessage,
   clip,
+  codeFor,
   digits,
   endpoint,
   httpError,
   instant,
   isRecord,
+  lookup,
   parseJson,
   positiveInt,
   requireCredentials,
@@ -33,6 +35,14 @@ const MAX_SCHEDULE_MS = 180 * 24 * 3600_000;
 const FAILED_GROUPS = new Set(['REJECTED', 'UNDELIVERABLE', 'EXPIRED']);
 // Status group ids, for answers that carry no groupName: 0 OK, 1 PENDING, 2 UNDELIVERABLE, 3 DELIVERED, 4 EXPIRED, 5 REJECTED.
 const GROUP_NAMES = ['OK', 'PENDING', 'UNDELIVERABLE', 'DELIVERED', 'EXPIRED', 'REJECTED'];
+
+// Error codes of either error body (current `errorCode`, legacy `messageId`) that say more than the status.
+const ERROR_CODES: Record<string, SmsErrorCode> = {
+  E401: 'AUTH_FAILED',
+  UNAUTHORIZED: 'AUTH_FAILED',
+  E429: 'RATE_LIMITED',
+  TOO_MANY_REQUESTS: 'RATE_LIMITED',
+};
 
 // Status names of a refused message that tell the flow more than "rejected".
 const REJECTIONS: Record<string, { code: SmsErrorCode; retryable?: boolean }> = {
@@ -152,7 +162,7 @@ function groupOf(status: InfobipStatus): string | undefined {
 
 function rejection(res: HttpResponse, messageId: string, status: InfobipStatus): SmsError {
   const name = clip(status.name, 80);
-  const known = name !== undefined && Object.hasOwn(REJECTIONS, name) ? REJECTIONS[name] : undefined;
+  const known = lookup(REJECTIONS, name);
   const description = clip(status.description);
   return new SmsError(known?.code ?? 'PROVIDER_ERROR', `infobip: message ${clip(messageId, 80)} ${name ?? 'rejected'}${description ? ` ${description}` : ''}`, {
     provider: 'infobip',
@@ -172,12 +182,8 @@ function infobipError(res: HttpResponse): SmsError {
   const detail = violated.length ? `(${violated.slice(0, 3).map((v) => clip(v, 80)).join(', ')})` : undefined;
   const message = [isRecord(b) ? clip(b.description) ?? clip(legacy?.text) : undefined, detail].filter(Boolean).join(' ') || undefined;
 
-  let code: SmsErrorCode | undefined;
-  if (res.status < 500) {
-    if (providerCode === 'E429' || providerCode === 'TOO_MANY_REQUESTS') code = 'RATE_LIMITED';
-    else if (providerCode === 'E401' || providerCode === 'UNAUTHORIZED') code = 'AUTH_FAILED';
-    else if (violated.some((f) => /destinations\[\d+\]\.to$/.test(f))) code = 'INVALID_PHONE';
-  }
+  const aboutRecipient = res.status < 500 && violated.some((f) => /destinations\[\d+\]\.to$/.test(f));
+  const code = codeFor(res, ERROR_CODES, providerCode) ?? (aboutRecipient ? 'INVALID_PHONE' : undefined);
   return httpError('infobip', res, { providerCode, message, code });
 }
 

@@ -5,10 +5,12 @@
 import { SmsError, type SmsErrorCode } from '../errors';
 import type { HttpResponse, OutboundSms, ProviderContext, SendResult, SmsProvider } from '../types';
 import {
+  baseUrlField,
   basicAuth,
   call,
   checkMessage,
   clip,
+  codeFor,
   digits,
   endpoint,
   httpError,
@@ -42,13 +44,7 @@ export const plivo: SmsProvider = {
   credentialFields: [
     { name: 'authId', displayName: 'Auth ID', secret: false, required: true },
     { name: 'authToken', displayName: 'Auth Token', secret: true, required: true },
-    {
-      name: 'baseUrl',
-      displayName: 'Base URL',
-      secret: false,
-      required: false,
-      description: `Replaces ${DEFAULT_BASE_URL} (proxy, mock server)`,
-    },
+    baseUrlField(DEFAULT_BASE_URL),
   ],
 
   async send(msg: OutboundSms, ctx: ProviderContext): Promise<SendResult> {
@@ -114,11 +110,8 @@ function plivoError(res: HttpResponse): SmsError {
   const b = tryJson(res.body);
   const error = isRecord(b) ? clip(b.error) : undefined;
   const providerCode = error !== undefined && /^[a-z_]{1,40}$/.test(error) ? error : undefined;
-  let code: SmsErrorCode | undefined;
-  if (res.status < 500 && error !== undefined) {
-    if (providerCode !== undefined && Object.hasOwn(ERROR_CODES, providerCode)) code = ERROR_CODES[providerCode];
-    // A 400 about `dst` is about the recipient ("invalid 'dst' parameter").
-    else if (res.status === 400 && /\bdst\b/i.test(error)) code = 'INVALID_PHONE';
-  }
+  // A 400 about `dst` is about the recipient ("invalid 'dst' parameter").
+  const aboutRecipient = res.status === 400 && error !== undefined && /\bdst\b/i.test(error);
+  const code = codeFor(res, ERROR_CODES, providerCode) ?? (aboutRecipient ? 'INVALID_PHONE' : undefined);
   return httpError('plivo', res, { providerCode, message: providerCode === undefined ? error : undefined, code });
 }

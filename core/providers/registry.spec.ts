@@ -1,4 +1,4 @@
-import { SmsError } from '../errors';
+import { thrown } from '../../test/support/sms-error';
 import { PROVIDER_IDS, getProvider, listProviders } from './registry';
 
 const ALL = ['twilio', 'vonage', 'infobip', 'plivo', 'sinch', 'telnyx', 'afilnet', 'sandbox'];
@@ -18,15 +18,7 @@ const DESIGN_FIELDS: Record<string, Record<string, boolean>> = {
 };
 const SECRET_FIELDS = ['authToken', 'apiSecret', 'signatureSecret', 'apiToken', 'webhookSecret', 'password', 'webhookToken'];
 
-function unknown(id: unknown): SmsError {
-  try {
-    getProvider(id as string);
-  } catch (e) {
-    expect(e).toBeInstanceOf(SmsError);
-    return e as SmsError;
-  }
-  throw new Error(`expected ${String(id)} to be unknown`);
-}
+const unknown = (id: unknown) => thrown(() => getProvider(id as string));
 
 describe('provider registry', () => {
   it('lists the eight providers, sandbox last', () => {

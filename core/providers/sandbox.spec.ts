@@ -1,5 +1,6 @@
 import nock from 'nock';
-import { SmsError } from '../errors';
+import { useNock } from '../../test/support/nock';
+import { rejected } from '../../test/support/sms-error';
 import { defaultHttp } from '../http-client';
 import type { DeliveryReport, HttpFunction, HttpRequest, OutboundSms, ProviderContext } from '../types';
 import { sandbox } from './sandbox';
@@ -20,30 +21,14 @@ const ctx = (creds: Record<string, string | undefined> = {}, over: Partial<Provi
   ...over,
 });
 
-async function failure(p: Promise<unknown>): Promise<SmsError> {
-  const e = await p.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(SmsError);
-  return e as SmsError;
-}
-
 /** An HTTP function that records the reports it is given and answers with `status`. */
 function recorder(status = 200): { http: jest.MockedFunction<HttpFunction>; reports: () => DeliveryReport[] } {
   const http = jest.fn(async (_req: HttpRequest) => ({ status, headers: {}, body: '' }));
   return { http, reports: () => http.mock.calls.map(([req]) => JSON.parse(req.body ?? '') as DeliveryReport) };
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  jest.useRealTimers();
-  nock.abortPendingRequests();
-  nock.cleanAll();
-});
-afterAll(() => nock.enableNetConnect());
+afterEach(() => jest.useRealTimers());
+useNock();
 
 describe('sandbox provider', () => {
   it('needs no credentials and calls no API', () => {
@@ -215,8 +200,8 @@ describe('sandbox.send', () => {
     });
 
     it('+1 NPA 555-0193 and 0194 are refused at send as invalid and opted out', async () => {
-      expect((await failure(sandbox.send(msg({ to: '+12025550193' }), ctx()))).code).toBe('INVALID_PHONE');
-      expect((await failure(sandbox.send(msg({ to: '+12025550194' }), ctx()))).code).toBe('OPTED_OUT');
+      expect((await rejected(sandbox.send(msg({ to: '+12025550193' }), ctx()))).code).toBe('INVALID_PHONE');
+      expect((await rejected(sandbox.send(msg({ to: '+12025550194' }), ctx()))).code).toBe('OPTED_OUT');
     });
 
     it('the same digits outside +1 555 are delivered', async () => {
@@ -231,14 +216,14 @@ describe('sandbox.send', () => {
 
   it('refuses malformed input with coded errors', async () => {
     for (const reportDelayMs of ['soon', '-1', '1.5', '60001', '1e3x']) {
-      expect((await failure(sandbox.send(msg(), ctx({ reportDelayMs })))).code).toBe('INVALID_INPUT');
+      expect((await rejected(sandbox.send(msg(), ctx({ reportDelayMs })))).code).toBe('INVALID_INPUT');
     }
-    expect((await failure(sandbox.send(msg({ to: 'not a number' }), ctx()))).code).toBe('INVALID_PHONE');
-    expect((await failure(sandbox.send(msg({ text: '' }), ctx()))).code).toBe('EMPTY_MESSAGE');
-    expect((await failure(sandbox.send(msg({ statusCallbackUrl: 'file:///etc/passwd' }), ctx()))).code).toBe('INVALID_INPUT');
-    expect((await failure(sandbox.send(msg({ statusCallbackUrl: `${HOOK}/${'x'.repeat(5000)}` }), ctx()))).code).toBe('INVALID_INPUT');
-    expect((await failure(sandbox.send(msg({ sendAt: 'next tuesday' }), ctx()))).code).toBe('INVALID_INPUT');
-    expect((await failure(sandbox.send(msg({ clientRef: 'r'.repeat(257) }), ctx()))).code).toBe('INVALID_INPUT');
-    expect((await failure(sandbox.send(undefined as unknown as OutboundSms, ctx()))).code).toBe('INVALID_INPUT');
+    expect((await rejected(sandbox.send(msg({ to: 'not a number' }), ctx()))).code).toBe('INVALID_PHONE');
+    expect((await rejected(sandbox.send(msg({ text: '' }), ctx()))).code).toBe('EMPTY_MESSAGE');
+    expect((await rejected(sandbox.send(msg({ statusCallbackUrl: 'file:///etc/passwd' }), ctx()))).code).toBe('INVALID_INPUT');
+    expect((await rejected(sandbox.send(msg({ statusCallbackUrl: `${HOOK}/${'x'.repeat(5000)}` }), ctx()))).code).toBe('INVALID_INPUT');
+    expect((await rejected(sandbox.send(msg({ sendAt: 'next tuesday' }), ctx()))).code).toBe('INVALID_INPUT');
+    expect((await rejected(sandbox.send(msg({ clientRef: 'r'.repeat(257) }), ctx()))).code).toBe('INVALID_INPUT');
+    expect((await rejected(sandbox.send(undefined as unknown as OutboundSms, ctx()))).code).toBe('INVALID_INPUT');
   });
 });

@@ -1,5 +1,6 @@
 import nock from 'nock';
-import { SmsError } from '../errors';
+import { useNock } from '../../test/support/nock';
+import { rejected } from '../../test/support/sms-error';
 import { defaultHttp } from '../http-client';
 import type { OutboundSms, ProviderContext } from '../types';
 import { sinch } from './sinch';
@@ -25,26 +26,9 @@ const ctx = (creds: Record<string, string | undefined> = {}, over: Partial<Provi
   ...over,
 });
 
-async function failure(p: Promise<unknown>): Promise<SmsError> {
-  const e = await p.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(SmsError);
-  const err = e as SmsError;
-  expect(JSON.stringify(err.toJSON()) + err.message).not.toContain(TOKEN);
-  return err;
-}
+const failure = (p: Promise<unknown>) => rejected(p, [TOKEN]);
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  nock.abortPendingRequests();
-  nock.cleanAll();
-  nock.disableNetConnect();
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('sinch provider', () => {
   it('declares the credential fields of DESIGN §3 plus baseUrl, the secrets secret', () => {

@@ -5,6 +5,7 @@
 import { SmsError, type SmsErrorCode } from '../errors';
 import type { HttpResponse, OutboundSms, ProviderContext, SendResult, SmsProvider } from '../types';
 import {
+  baseUrlField,
   bearer,
   call,
   checkMessage,
@@ -59,13 +60,7 @@ export const sinch: SmsProvider = {
       required: false,
       description: 'HMAC secret of the service plan, to verify delivery reports and inbound messages',
     },
-    {
-      name: 'baseUrl',
-      displayName: 'Base URL',
-      secret: false,
-      required: false,
-      description: 'Replaces https://{region}.sms.api.sinch.com (proxy, mock server)',
-    },
+    baseUrlField('https://{region}.sms.api.sinch.com'),
   ],
 
   async send(msg: OutboundSms, ctx: ProviderContext): Promise<SendResult> {

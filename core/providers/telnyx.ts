@@ -4,6 +4,7 @@
 import { SmsError, type SmsErrorCode } from '../errors';
 import type { HttpResponse, OutboundSms, ProviderContext, SendResult, SmsProvider } from '../types';
 import {
+  baseUrlField,
   bearer,
   call,
   checkMessage,
@@ -51,13 +52,7 @@ export const telnyx: SmsProvider = {
       required: false,
       description: 'Ed25519 public key (base64) of the account, to verify webhooks',
     },
-    {
-      name: 'baseUrl',
-      displayName: 'Base URL',
-      secret: false,
-      required: false,
-      description: `Replaces ${DEFAULT_BASE_URL} (proxy, mock server)`,
-    },
+    baseUrlField(DEFAULT_BASE_URL),
   ],
 
   async send(msg: OutboundSms, ctx: ProviderContext): Promise<SendResult> {

@@ -5,10 +5,12 @@
 import { SmsError, type SmsErrorCode } from '../errors';
 import type { HttpResponse, OutboundSms, ProviderContext, SendResult, SmsProvider } from '../types';
 import {
+  baseUrlField,
   basicAuth,
   call,
   checkMessage,
   clip,
+  codeFor,
   endpoint,
   formBody,
   httpError,
@@ -59,13 +61,7 @@ export const twilio: SmsProvider = {
       required: false,
       description: 'Starts with MG. Picks the sender when none is given; required to schedule messages (sendAt)',
     },
-    {
-      name: 'baseUrl',
-      displayName: 'Base URL',
-      secret: false,
-      required: false,
-      description: `Replaces ${DEFAULT_BASE_URL} (proxy, mock server)`,
-    },
+    baseUrlField(DEFAULT_BASE_URL),
   ],
 
   async send(msg: OutboundSms, ctx: ProviderContext): Promise<SendResult> {
@@ -155,7 +151,6 @@ function twilioError(res: HttpResponse): SmsError {
   const b = tryJson(res.body);
   const providerCode = isRecord(b) ? clip(b.code, 20) : undefined;
   const message = isRecord(b) ? clip(b.message) : undefined;
-  // Codes refine client errors only: a 5xx keeps its in-doubt/retryable meaning.
-  const code = res.status < 500 && providerCode !== undefined && Object.hasOwn(ERROR_CODES, providerCode) ? ERROR_CODES[providerCode] : undefined;
+  const code = codeFor(res, ERROR_CODES, providerCode);
   return httpError('twilio', res, { providerCode, message, code });
 }

@@ -6,6 +6,7 @@
 import { SmsError, type SmsErrorCode } from '../errors';
 import type { HttpResponse, OutboundSms, ProviderContext, SendResult, SmsProvider } from '../types';
 import {
+  baseUrlField,
   call,
   checkMessage,
   clip,
@@ -14,17 +15,18 @@ import {
   formBody,
   httpError,
   isRecord,
+  lookup,
   parseJson,
   positiveInt,
   price,
   redact,
   requireCredentials,
+  scrubbed,
   sender,
   tryJson,
   unreadableAnswer,
   unsupported,
   validitySeconds,
-  withoutSecrets,
 } from './http';
 
 const DEFAULT_BASE_URL = 'https://rest.nexmo.com';
@@ -83,24 +85,14 @@ export const vonage: SmsProvider = {
       options: SIGNATURE_METHODS,
       description: 'The method set for the signature secret in the Vonage dashboard',
     },
-    {
-      name: 'baseUrl',
-      displayName: 'Base URL',
-      secret: false,
-      required: false,
-      description: `Replaces ${DEFAULT_BASE_URL} (proxy, mock server)`,
-    },
+    baseUrlField(DEFAULT_BASE_URL),
   ],
 
   async send(msg: OutboundSms, ctx: ProviderContext): Promise<SendResult> {
     checkMessage('vonage', msg);
     const { apiKey, apiSecret } = requireCredentials('vonage', ctx, ['apiKey', 'apiSecret']);
-    try {
-      return await sendSms(msg, ctx, apiKey, apiSecret);
-    } catch (e) {
-      // The secret travels in the body: a proxy or mock that echoes the request must not leak it.
-      throw withoutSecrets(e, 'vonage', [apiSecret]);
-    }
+    // The secret travels in the body: a proxy or mock that echoes the request must not leak it.
+    return scrubbed('vonage', [apiSecret], () => sendSms(msg, ctx, apiKey, apiSecret));
   },
 };
 
@@ -178,7 +170,7 @@ async function sendSms(msg: OutboundSms, ctx: ProviderContext, apiKey: string, a
 }
 
 function partError(res: HttpResponse, status: string, part: VonagePart, accepted: number, total: number): SmsError {
-  const known = Object.hasOwn(STATUS, status) ? STATUS[status] : undefined;
+  const known = lookup(STATUS, status);
   const text = clip(part['error-text']) ?? known?.hint;
   // Some parts already went out: repeating would send them twice, so the message stays in doubt.
   const partial = accepted > 0 ? ` (${accepted} of ${total} parts were accepted)` : '';

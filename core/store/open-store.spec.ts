@@ -1,39 +1,24 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { SmsError } from '../errors';
+import { rejected } from '../../test/support/sms-error';
+import { useTempDir } from '../../test/support/temp-store';
 import type { StoreConfig } from '../types';
 import { checkStoreConfig, openStore } from './index';
 
-async function errorOf(p: Promise<unknown>): Promise<SmsError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SmsError) return e;
-    throw new Error(`expected an SmsError, got ${String(e)}`);
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('openStore', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'a2p-open-store-'));
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const tmp = useTempDir('a2p-open-store-');
 
   it('opens a working sqlite store', async () => {
-    const store = await openStore({ kind: 'sqlite', path: path.join(dir, 'a.sqlite') });
+    const store = await openStore({ kind: 'sqlite', path: path.join(tmp.path, 'a.sqlite') });
     expect(await store.claimSend('k', { provider: 'sandbox', to: '+14155550100' })).toEqual({ claimed: true });
     await store.close();
   });
 
   it('refuses postgres and redis with a coded error that does not echo the credentials', async () => {
-    const pg = await errorOf(openStore({ kind: 'postgres', connectionString: 'postgres://app:s3cr3t@db:5432/sms' }));
+    const pg = await rejected(openStore({ kind: 'postgres', connectionString: 'postgres://app:s3cr3t@db:5432/sms' }));
     expect(pg.code).toBe('INVALID_INPUT');
     expect(pg.message).toMatch(/postgres store is not available in this version/);
     expect(pg.message).not.toContain('s3cr3t');
-    const redis = await errorOf(openStore({ kind: 'redis', url: 'redis://:hunter2@cache:6379' }));
+    const redis = await rejected(openStore({ kind: 'redis', url: 'redis://:hunter2@cache:6379' }));
     expect(redis.code).toBe('INVALID_INPUT');
     expect(redis.message).toMatch(/redis store is not available/);
     expect(redis.message).not.toContain('hunter2');
@@ -58,15 +43,15 @@ describe('openStore', () => {
       { kind: 'redis', url: 42 },
     ];
     for (const config of bad) {
-      expect([config, (await errorOf(openStore(config as StoreConfig))).code]).toEqual([config, 'INVALID_INPUT']);
+      expect([config, (await rejected(openStore(config as StoreConfig))).code]).toEqual([config, 'INVALID_INPUT']);
     }
   });
 
   it('names one database by one key however its path is written', () => {
-    const abs = path.join(dir, 'same.sqlite');
+    const abs = path.join(tmp.path, 'same.sqlite');
     const rel = path.relative(process.cwd(), abs);
     expect(checkStoreConfig({ kind: 'sqlite', path: rel }).key).toBe(checkStoreConfig({ kind: 'sqlite', path: abs }).key);
-    expect(checkStoreConfig({ kind: 'sqlite', path: `${dir}/./x/../same.sqlite` }).config).toEqual({
+    expect(checkStoreConfig({ kind: 'sqlite', path: `${tmp.path}/./x/../same.sqlite` }).config).toEqual({
       kind: 'sqlite',
       path: abs,
     });

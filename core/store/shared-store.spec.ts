@@ -1,21 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { rejected } from '../../test/support/sms-error';
+import { useTempDir } from '../../test/support/temp-store';
 import { SmsError } from '../errors';
 import type { Store, StoreConfig } from '../types';
 import { openStore, sharedStore, StoreRegistry } from './index';
 
 const PHONE = '+14155550100';
-
-async function errorOf(p: Promise<unknown>): Promise<SmsError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SmsError) return e;
-    throw new Error(`expected an SmsError, got ${String(e)}`);
-  }
-  throw new Error('expected a rejection');
-}
 
 /** A registry over real sqlite stores that counts opens and closes. */
 function countingRegistry(failFirst = 0) {
@@ -40,15 +30,11 @@ function countingRegistry(failFirst = 0) {
 }
 
 describe('shared stores', () => {
-  let dir: string;
+  const tmp = useTempDir('a2p-shared-store-');
   let config: StoreConfig;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'a2p-shared-store-'));
-  });
   beforeEach(() => {
-    config = { kind: 'sqlite', path: path.join(dir, `${expect.getState().currentTestName?.replace(/\W+/g, '-')}.sqlite`) };
+    config = { kind: 'sqlite', path: tmp.testFile() };
   });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('opens a database once for every lease on it, however its path is written', async () => {
     const { registry, counts } = countingRegistry();
@@ -90,8 +76,8 @@ describe('shared stores', () => {
     const va: Store = await a.store;
     const vb: Store = await b.store;
     await va.close();
-    expect((await errorOf(va.getMessage('k'))).code).toBe('STORE_ERROR');
-    expect((await errorOf(a.store)).code).toBe('STORE_ERROR');
+    expect((await rejected(va.getMessage('k'))).code).toBe('STORE_ERROR');
+    expect((await rejected(a.store)).code).toBe('STORE_ERROR');
     expect(await vb.getMessage('k')).toBeNull();
     expect(counts.closes).toBe(0);
     await vb.close();
@@ -101,7 +87,7 @@ describe('shared stores', () => {
   it('retries opening on the next access after a failed open', async () => {
     const { registry, counts } = countingRegistry(1);
     const lease = registry.lease(config);
-    const first = await errorOf(lease.store);
+    const first = await rejected(lease.store);
     expect(first).toMatchObject({ code: 'STORE_ERROR', retryable: true });
     const store = await lease.store;
     expect(await store.getMessage('k')).toBeNull();
@@ -113,7 +99,7 @@ describe('shared stores', () => {
   it('releases cleanly a lease whose database never opened', async () => {
     const { registry, counts } = countingRegistry(5);
     const lease = registry.lease(config);
-    await errorOf(lease.store);
+    await rejected(lease.store);
     await lease.release();
     expect(counts).toEqual({ opens: 0, closes: 0, failures: 1 });
     expect(registry.size).toBe(0);
@@ -122,10 +108,10 @@ describe('shared stores', () => {
   it('answers a bad configuration through the lease, never by throwing', async () => {
     const { registry } = countingRegistry();
     const lease = registry.lease({ kind: 'sqlite', path: '' });
-    expect((await errorOf(lease.store)).code).toBe('INVALID_INPUT');
+    expect((await rejected(lease.store)).code).toBe('INVALID_INPUT');
     await lease.release();
     const pg = registry.lease({ kind: 'postgres', connectionString: 'postgres://u:p@h/db' });
-    expect((await errorOf(pg.store)).code).toBe('INVALID_INPUT');
+    expect((await rejected(pg.store)).code).toBe('INVALID_INPUT');
     await pg.release();
     expect(registry.size).toBe(0);
   });
@@ -138,6 +124,6 @@ describe('shared stores', () => {
     expect(await (await b.store).claimSend('k', { provider: 'sandbox', to: PHONE })).toMatchObject({ state: 'pending' });
     await a.release();
     await b.release();
-    expect((await errorOf(sa.getMessage('k'))).code).toBe('STORE_ERROR');
+    expect((await rejected(sa.getMessage('k'))).code).toBe('STORE_ERROR');
   });
 });

@@ -92,42 +92,21 @@ export class StoreRegistry {
     const held = entry;
     let released = false;
 
-    const ensureHeld = (): void => {
-      if (released) throw new SmsError('STORE_ERROR', 'this store lease was released');
+    const whileHeld = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => {
+      return async (...args: A): Promise<R> => {
+        if (released) throw new SmsError('STORE_ERROR', 'this store lease was released');
+        return call(...args);
+      };
     };
     const view = (shared: Store): Store => ({
-      recordConsent: async (e) => {
-        ensureHeld();
-        return shared.recordConsent(e);
-      },
-      checkConsent: async (q) => {
-        ensureHeld();
-        return shared.checkConsent(q);
-      },
-      consentHistory: async (phone) => {
-        ensureHeld();
-        return shared.consentHistory(phone);
-      },
-      claimSend: async (key, info) => {
-        ensureHeld();
-        return shared.claimSend(key, info);
-      },
-      completeSend: async (key, result) => {
-        ensureHeld();
-        return shared.completeSend(key, result);
-      },
-      releaseSend: async (key, outcome) => {
-        ensureHeld();
-        return shared.releaseSend(key, outcome);
-      },
-      applyReport: async (r) => {
-        ensureHeld();
-        return shared.applyReport(r);
-      },
-      getMessage: async (idOrKey) => {
-        ensureHeld();
-        return shared.getMessage(idOrKey);
-      },
+      recordConsent: whileHeld((e) => shared.recordConsent(e)),
+      checkConsent: whileHeld((q) => shared.checkConsent(q)),
+      consentHistory: whileHeld((phone) => shared.consentHistory(phone)),
+      claimSend: whileHeld((key, info) => shared.claimSend(key, info)),
+      completeSend: whileHeld((key, result) => shared.completeSend(key, result)),
+      releaseSend: whileHeld((key, outcome) => shared.releaseSend(key, outcome)),
+      applyReport: whileHeld((r) => shared.applyReport(r)),
+      getMessage: whileHeld((idOrKey) => shared.getMessage(idOrKey)),
       close: () => release(),
     });
     let viewed: { of: Store; view: Store } | undefined;

@@ -1,21 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rejectedCode } from '../../test/support/sms-error';
+import { useTempStore } from '../../test/support/temp-store';
 import { FINAL_STATUSES } from '../delivery/status';
-import { SmsError } from '../errors';
-import type { DeliveryReport, NormalizedStatus, SendResult, Store } from '../types';
+import type { DeliveryReport, NormalizedStatus, SendResult } from '../types';
 import { openSqliteStore } from './sqlite';
 
 const TO = '+447700900123';
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof SmsError ? e.code : `raw: ${String(e)}`;
-  }
-  return 'resolved';
-}
 
 function report(messageId: string, status: NormalizedStatus, extra: Partial<DeliveryReport> = {}): DeliveryReport {
   return {
@@ -46,33 +35,21 @@ function shuffle<T>(items: T[], seed: number): T[] {
 }
 
 describe('sqlite store: delivery reports', () => {
-  let dir: string;
-  let store: Store;
-
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'a2p-store-reports-'));
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-  beforeEach(async () => {
-    const name = expect.getState().currentTestName?.replace(/\W+/g, '-') ?? 'x';
-    store = await openSqliteStore(path.join(dir, `${name}.sqlite`));
-  });
-  afterEach(() => store.close());
+  const db = useTempStore('a2p-store-reports-', (file) => openSqliteStore(file));
 
   it('merges reports that arrive out of order and keeps the first final status', async () => {
-    await store.claimSend('k', { provider: 'vonage', to: TO });
-    await store.completeSend('k', sent('M1'));
-    expect(await store.applyReport(report('M1', 'delivered', { errorCode: '0' }))).toEqual({
+    await db.store.claimSend('k', { provider: 'vonage', to: TO });
+    await db.store.completeSend('k', sent('M1'));
+    expect(await db.store.applyReport(report('M1', 'delivered', { errorCode: '0' }))).toEqual({
       duplicate: false,
       status: 'delivered',
     });
-    expect(await store.applyReport(report('M1', 'queued'))).toEqual({ duplicate: false, status: 'delivered' });
-    expect(await store.applyReport(report('M1', 'failed', { errorCode: '99' }))).toEqual({
+    expect(await db.store.applyReport(report('M1', 'queued'))).toEqual({ duplicate: false, status: 'delivered' });
+    expect(await db.store.applyReport(report('M1', 'failed', { errorCode: '99' }))).toEqual({
       duplicate: false,
       status: 'delivered',
     });
-    expect(await store.getMessage('M1')).toMatchObject({
+    expect(await db.store.getMessage('M1')).toMatchObject({
       status: 'delivered',
       final: true,
       providerStatus: 'delivered',
@@ -82,26 +59,26 @@ describe('sqlite store: delivery reports', () => {
   });
 
   it('answers a repeated report as a duplicate with the current status', async () => {
-    await store.applyReport(report('M1', 'sent', { providerStatus: 'accepted' }));
-    await store.applyReport(report('M1', 'delivered'));
-    expect(await store.applyReport(report('M1', 'sent', { providerStatus: 'accepted', occurredAt: '2025-04-02T00:00:00Z' }))).toEqual({
+    await db.store.applyReport(report('M1', 'sent', { providerStatus: 'accepted' }));
+    await db.store.applyReport(report('M1', 'delivered'));
+    expect(await db.store.applyReport(report('M1', 'sent', { providerStatus: 'accepted', occurredAt: '2025-04-02T00:00:00Z' }))).toEqual({
       duplicate: true,
       status: 'delivered',
     });
     // Same status, other error code: a different report, not a duplicate.
-    expect(await store.applyReport(report('M1', 'delivered', { errorCode: '1' }))).toEqual({
+    expect(await db.store.applyReport(report('M1', 'delivered', { errorCode: '1' }))).toEqual({
       duplicate: false,
       status: 'delivered',
     });
-    expect(await store.applyReport(report('M1', 'delivered'))).toEqual({ duplicate: true, status: 'delivered' });
+    expect(await db.store.applyReport(report('M1', 'delivered'))).toEqual({ duplicate: true, status: 'delivered' });
   });
 
   it('keeps the provider status and error of the report that set the status', async () => {
-    await store.applyReport(
+    await db.store.applyReport(
       report('M1', 'undelivered', { providerStatus: 'failed', errorCode: '4', errorMessage: 'Call Barred by User' }),
     );
-    await store.applyReport(report('M1', 'sent', { providerStatus: 'accepted' }));
-    expect(await store.getMessage('M1')).toMatchObject({
+    await db.store.applyReport(report('M1', 'sent', { providerStatus: 'accepted' }));
+    expect(await db.store.getMessage('M1')).toMatchObject({
       status: 'undelivered',
       providerStatus: 'failed',
       errorCode: '4',
@@ -110,10 +87,10 @@ describe('sqlite store: delivery reports', () => {
   });
 
   it('creates the message for a report of a message not sent through the store', async () => {
-    await store.applyReport(
+    await db.store.applyReport(
       report('EXT-1', 'delivered', { to: TO, mccmnc: '23410', clientRef: 'order-7', price: { amount: 0.04, currency: 'EUR' } }),
     );
-    expect(await store.getMessage('EXT-1')).toMatchObject({
+    expect(await db.store.getMessage('EXT-1')).toMatchObject({
       provider: 'vonage',
       messageId: 'EXT-1',
       to: TO,
@@ -124,47 +101,47 @@ describe('sqlite store: delivery reports', () => {
       clientRef: 'order-7',
       price: { amount: 0.04, currency: 'EUR' },
     });
-    expect((await store.getMessage('EXT-1'))?.idempotencyKey).toBeUndefined();
+    expect((await db.store.getMessage('EXT-1'))?.idempotencyKey).toBeUndefined();
   });
 
   it('merges a send recorded after its reports (a fast provider) without going back', async () => {
-    await store.claimSend('k', { provider: 'vonage', to: TO });
-    await store.applyReport(report('M1', 'delivered'));
-    await store.completeSend('k', { ...sent('M1'), status: 'queued' });
-    expect(await store.getMessage('k')).toMatchObject({ messageId: 'M1', status: 'delivered', final: true, to: TO });
+    await db.store.claimSend('k', { provider: 'vonage', to: TO });
+    await db.store.applyReport(report('M1', 'delivered'));
+    await db.store.completeSend('k', { ...sent('M1'), status: 'queued' });
+    expect(await db.store.getMessage('k')).toMatchObject({ messageId: 'M1', status: 'delivered', final: true, to: TO });
   });
 
   describe('per-part reports', () => {
     it('is delivered once every part of a sent message is', async () => {
-      await store.completeSend('k', sent('M1', 3));
-      expect((await store.applyReport(report('M1', 'delivered', { part: 2 }))).status).toBe('sent');
-      expect((await store.applyReport(report('M1', 'delivered', { part: 1 }))).status).toBe('sent');
-      expect((await store.applyReport(report('M1', 'delivered', { part: 3 }))).status).toBe('delivered');
+      await db.store.completeSend('k', sent('M1', 3));
+      expect((await db.store.applyReport(report('M1', 'delivered', { part: 2 }))).status).toBe('sent');
+      expect((await db.store.applyReport(report('M1', 'delivered', { part: 1 }))).status).toBe('sent');
+      expect((await db.store.applyReport(report('M1', 'delivered', { part: 3 }))).status).toBe('delivered');
     });
 
     it('takes the failure of any part as the message status', async () => {
-      await store.completeSend('k', sent('M1', 2));
-      await store.applyReport(report('M1', 'delivered', { part: 1 }));
-      expect(await store.applyReport(report('M1', 'expired', { part: 2, errorCode: '2' }))).toEqual({
+      await db.store.completeSend('k', sent('M1', 2));
+      await db.store.applyReport(report('M1', 'delivered', { part: 1 }));
+      expect(await db.store.applyReport(report('M1', 'expired', { part: 2, errorCode: '2' }))).toEqual({
         duplicate: false,
         status: 'expired',
       });
-      expect(await store.getMessage('M1')).toMatchObject({ status: 'expired', errorCode: '2', final: true });
+      expect(await db.store.getMessage('M1')).toMatchObject({ status: 'expired', errorCode: '2', final: true });
     });
 
     it('keeps a part monotonic: a late intermediate report does not undo its delivery', async () => {
-      await store.completeSend('k', sent('M1', 2));
-      await store.applyReport(report('M1', 'delivered', { part: 1 }));
-      await store.applyReport(report('M1', 'sent', { part: 1, providerStatus: 'accepted' }));
-      expect((await store.applyReport(report('M1', 'delivered', { part: 2 }))).status).toBe('delivered');
+      await db.store.completeSend('k', sent('M1', 2));
+      await db.store.applyReport(report('M1', 'delivered', { part: 1 }));
+      await db.store.applyReport(report('M1', 'sent', { part: 1, providerStatus: 'accepted' }));
+      expect((await db.store.applyReport(report('M1', 'delivered', { part: 2 }))).status).toBe('delivered');
     });
 
     it('waits for the segment count when reports come before the send is recorded', async () => {
-      await store.applyReport(report('M1', 'delivered', { part: 1, price: { amount: 0.03, currency: 'EUR' } }));
-      await store.applyReport(report('M1', 'delivered', { part: 2, price: { amount: 0.03, currency: 'EUR' } }));
-      expect(await store.getMessage('M1')).toMatchObject({ status: 'sent', final: false });
-      await store.completeSend('k', sent('M1', 2));
-      const message = await store.getMessage('k');
+      await db.store.applyReport(report('M1', 'delivered', { part: 1, price: { amount: 0.03, currency: 'EUR' } }));
+      await db.store.applyReport(report('M1', 'delivered', { part: 2, price: { amount: 0.03, currency: 'EUR' } }));
+      expect(await db.store.getMessage('M1')).toMatchObject({ status: 'sent', final: false });
+      await db.store.completeSend('k', sent('M1', 2));
+      const message = await db.store.getMessage('k');
       expect(message).toMatchObject({ status: 'delivered', final: true, segments: 2 });
       expect(message?.price?.amount).toBeCloseTo(0.06);
       expect(message?.price?.currency).toBe('EUR');
@@ -188,11 +165,11 @@ describe('sqlite store: delivery reports', () => {
       for (let i = 0; i < 10; i++) reports.push({ ...(distinct[i % 3] as DeliveryReport) });
     }
     if (reports.length !== 1000) throw new Error('fixture must hold 1,000 reports');
-    const outcomes = await Promise.all(shuffle(reports, 7).map((r) => store.applyReport(r)));
+    const outcomes = await Promise.all(shuffle(reports, 7).map((r) => db.store.applyReport(r)));
 
     expect(outcomes.filter((o) => !o.duplicate)).toHaveLength(300);
     for (const [id, final] of expected) {
-      expect([id, await store.getMessage(id)]).toEqual([id, expect.objectContaining({ status: final, final: true })]);
+      expect([id, await db.store.getMessage(id)]).toEqual([id, expect.objectContaining({ status: final, final: true })]);
     }
   });
 
@@ -228,14 +205,14 @@ describe('sqlite store: delivery reports', () => {
       { ...ok, to: '' },
       { ...ok, mccmnc: 'x'.repeat(17) },
     ];
-    for (const r of bad) expect([r, await codeOf(store.applyReport(r as DeliveryReport))]).toEqual([r, 'INVALID_INPUT']);
-    expect(await store.getMessage('M1')).toBeNull();
+    for (const r of bad) expect([r, await rejectedCode(db.store.applyReport(r as DeliveryReport))]).toEqual([r, 'INVALID_INPUT']);
+    expect(await db.store.getMessage('M1')).toBeNull();
   });
 
   it('looks messages up by id or key and rejects malformed lookups', async () => {
-    expect(await store.getMessage('nothing-here')).toBeNull();
+    expect(await db.store.getMessage('nothing-here')).toBeNull();
     for (const id of ['', '  ', 'x'.repeat(600), null, 5, 'a\u0000b']) {
-      expect(await codeOf(store.getMessage(id as string))).toBe('INVALID_INPUT');
+      expect(await rejectedCode(db.store.getMessage(id as string))).toBe('INVALID_INPUT');
     }
   });
 });

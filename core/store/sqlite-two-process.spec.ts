@@ -3,9 +3,8 @@
  * on one machine. Each child claims the same 500 keys and records a consent event per key.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { useTempDir } from '../../test/support/temp-store';
 import { openSqliteStore } from './sqlite';
 
 const KEYS = 500;
@@ -48,18 +47,15 @@ function startWorker(file: string, name: string): Worker {
 }
 
 describe('two processes sharing one sqlite store', () => {
-  let dir: string;
   const children: ChildProcessWithoutNullStreams[] = [];
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'a2p-store-2proc-'));
-  });
+  // Declared first so that it runs first: the children go before their folder does.
   afterAll(() => {
     for (const child of children) if (child.exitCode === null) child.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
+  const tmp = useTempDir('a2p-store-2proc-');
 
   it('claims every key exactly once across both and loses no consent event', async () => {
-    const file = path.join(dir, 'shared.sqlite');
+    const file = path.join(tmp.path, 'shared.sqlite');
     const a = startWorker(file, 'a');
     const b = startWorker(file, 'b');
     children.push(a.child, b.child);

@@ -2,22 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { SmsError } from '../errors';
+import { rejected } from '../../test/support/sms-error';
+import { useTempDir } from '../../test/support/temp-store';
 import type { Store } from '../types';
 import { SCHEMA_VERSION } from './sqlite-schema';
 import { openSqliteStore, resolveSqlitePath } from './sqlite';
 
 const PHONE = '+14155550100';
-
-async function errorOf(p: Promise<unknown>): Promise<SmsError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SmsError) return e;
-    throw new Error(`expected an SmsError, got ${String(e)}`);
-  }
-  throw new Error('expected a rejection');
-}
 
 /** One call of every Store method, with valid arguments. */
 function everyCall(store: Store): [string, () => Promise<unknown>][] {
@@ -46,14 +37,10 @@ function everyCall(store: Store): [string, () => Promise<unknown>][] {
 }
 
 describe('sqlite store: opening, schema and failures', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'a2p-store-open-'));
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const tmp = useTempDir('a2p-store-open-');
 
   it('creates missing parent folders, uses WAL, and records the schema version', async () => {
-    const file = path.join(dir, 'deep', 'er', 'a2p-kit.sqlite');
+    const file = path.join(tmp.path, 'deep', 'er', 'a2p-kit.sqlite');
     const store = await openSqliteStore(file);
     await store.close();
     const raw = new DatabaseSync(file);
@@ -66,7 +53,7 @@ describe('sqlite store: opening, schema and failures', () => {
   });
 
   it('keeps what it stored across a close and reopen', async () => {
-    const file = path.join(dir, 'reopen.sqlite');
+    const file = path.join(tmp.path, 'reopen.sqlite');
     const first = await openSqliteStore(file);
     await first.recordConsent({ phone: PHONE, topic: '*', action: 'opt-out', source: 'sms' });
     await first.claimSend('k', { provider: 'sandbox', to: PHONE });
@@ -88,48 +75,48 @@ describe('sqlite store: opening, schema and failures', () => {
   });
 
   it('fails every call after close with STORE_ERROR; close itself is idempotent', async () => {
-    const store = await openSqliteStore(path.join(dir, 'closed.sqlite'));
+    const store = await openSqliteStore(path.join(tmp.path, 'closed.sqlite'));
     await store.close();
     await store.close();
     for (const [name, call] of everyCall(store)) {
-      const e = await errorOf(call());
+      const e = await rejected(call());
       expect([name, e.code, e.message]).toEqual([name, 'STORE_ERROR', expect.stringContaining('closed')]);
     }
   });
 
   it('refuses a file that is not a SQLite database with STORE_ERROR', async () => {
-    const file = path.join(dir, 'garbage.sqlite');
+    const file = path.join(tmp.path, 'garbage.sqlite');
     fs.writeFileSync(file, Buffer.alloc(8192, 0x5a));
-    const e = await errorOf(openSqliteStore(file));
+    const e = await rejected(openSqliteStore(file));
     expect(e.code).toBe('STORE_ERROR');
     expect(e.message).toMatch(/not a SQLite database/);
   });
 
   it('refuses a path it cannot create with STORE_ERROR', async () => {
-    const blocker = path.join(dir, 'a-file');
+    const blocker = path.join(tmp.path, 'a-file');
     fs.writeFileSync(blocker, 'x');
-    expect((await errorOf(openSqliteStore(path.join(blocker, 'sub', 'db.sqlite')))).code).toBe('STORE_ERROR');
+    expect((await rejected(openSqliteStore(path.join(blocker, 'sub', 'db.sqlite')))).code).toBe('STORE_ERROR');
     // A folder where the file should be.
-    expect((await errorOf(openSqliteStore(dir))).code).toBe('STORE_ERROR');
+    expect((await rejected(openSqliteStore(tmp.path))).code).toBe('STORE_ERROR');
   });
 
   it('refuses a file written by a newer schema instead of damaging it', async () => {
-    const file = path.join(dir, 'future.sqlite');
+    const file = path.join(tmp.path, 'future.sqlite');
     const raw = new DatabaseSync(file);
     raw.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
     raw.close();
-    const e = await errorOf(openSqliteStore(file));
+    const e = await rejected(openSqliteStore(file));
     expect(e.code).toBe('STORE_ERROR');
     expect(e.message).toMatch(/newer/);
   });
 
   it('answers a write lock held past the busy timeout with a retryable STORE_ERROR', async () => {
-    const file = path.join(dir, 'busy.sqlite');
+    const file = path.join(tmp.path, 'busy.sqlite');
     const store = await openSqliteStore(file, { busyTimeoutMs: 50 });
     const other = new DatabaseSync(file);
     other.exec('BEGIN IMMEDIATE');
     try {
-      const e = await errorOf(store.claimSend('k', { provider: 'sandbox', to: PHONE }));
+      const e = await rejected(store.claimSend('k', { provider: 'sandbox', to: PHONE }));
       expect(e.code).toBe('STORE_ERROR');
       expect(e.retryable).toBe(true);
       // Reads go on beside the writer (WAL).
@@ -143,26 +130,26 @@ describe('sqlite store: opening, schema and failures', () => {
   });
 
   it('turns a broken stored row into STORE_ERROR, not a raw exception', async () => {
-    const file = path.join(dir, 'tampered.sqlite');
+    const file = path.join(tmp.path, 'tampered.sqlite');
     const store = await openSqliteStore(file);
     await store.completeSend('k', { provider: 'sandbox', messageId: 'S1', status: 'queued', to: PHONE, segments: 1, encoding: 'GSM-7' });
     const raw = new DatabaseSync(file);
     raw.exec(`UPDATE sends SET result = '{not json' WHERE idempotency_key = 'k'`);
     raw.close();
-    expect((await errorOf(store.claimSend('k', { provider: 'sandbox', to: PHONE }))).code).toBe('STORE_ERROR');
+    expect((await rejected(store.claimSend('k', { provider: 'sandbox', to: PHONE }))).code).toBe('STORE_ERROR');
     await store.close();
   });
 
   it('validates its own options and path', async () => {
     for (const p of ['', '   ', 'a\u0000b', undefined, 42]) {
-      expect((await errorOf(openSqliteStore(p as string))).code).toBe('INVALID_INPUT');
+      expect((await rejected(openSqliteStore(p as string))).code).toBe('INVALID_INPUT');
     }
     for (const busyTimeoutMs of [-1, 1.5, Number.NaN, 10_000_000]) {
-      expect((await errorOf(openSqliteStore(':memory:', { busyTimeoutMs }))).code).toBe('INVALID_INPUT');
+      expect((await rejected(openSqliteStore(':memory:', { busyTimeoutMs }))).code).toBe('INVALID_INPUT');
     }
-    expect((await errorOf(openSqliteStore(':memory:', { now: 5 as unknown as () => number }))).code).toBe('INVALID_INPUT');
+    expect((await rejected(openSqliteStore(':memory:', { now: 5 as unknown as () => number }))).code).toBe('INVALID_INPUT');
     const broken = await openSqliteStore(':memory:', { now: () => Number.NaN });
-    expect((await errorOf(broken.claimSend('k', { provider: 'sandbox', to: PHONE }))).code).toBe('STORE_ERROR');
+    expect((await rejected(broken.claimSend('k', { provider: 'sandbox', to: PHONE }))).code).toBe('STORE_ERROR');
     await broken.close();
   });
 

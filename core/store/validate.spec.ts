@@ -1,14 +1,5 @@
-import { SmsError } from '../errors';
+import { thrownCode } from '../../test/support/sms-error';
 import { isoInstant, releaseOutcome } from './validate';
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof SmsError ? e.code : `raw: ${String(e)}`;
-  }
-  return undefined;
-}
 
 describe('isoInstant', () => {
   it.each([
@@ -40,11 +31,11 @@ describe('isoInstant', () => {
     '2025-01-31T09:30:15Z trailing',
     `2025-01-31T09:30:15.${'1'.repeat(50)}Z`,
   ])('refuses %s', (input) => {
-    expect(code(() => isoInstant(input, 'at'))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => isoInstant(input, 'at'))).toBe('INVALID_INPUT');
   });
 
   it('refuses non-strings', () => {
-    for (const v of [null, undefined, 0, Date.now(), new Date(), {}]) expect(code(() => isoInstant(v, 'at'))).toBe('INVALID_INPUT');
+    for (const v of [null, undefined, 0, Date.now(), new Date(), {}]) expect(thrownCode(() => isoInstant(v, 'at'))).toBe('INVALID_INPUT');
   });
 });
 

@@ -7,7 +7,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import request from 'supertest';
-import type { Express } from 'express';
 import { helper, type Msg } from './harness';
 import smsProvider from '../../node-red/sms-provider';
 import smsSend from '../../node-red/sms-send';
@@ -22,8 +21,9 @@ const comment = require('@node-red/nodes/core/common/90-comment.js');
 type FlowNode = Record<string, unknown> & { id: string; type: string };
 const shipped = JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', 'send-sms-sandbox.json'), 'utf8')) as FlowNode[];
 
-let httpNode: Express;
-const captureHttpNode = (RED: { httpNode: Express }): void => {
+type App = Parameters<typeof request>[0];
+let httpNode: App;
+const captureHttpNode = (RED: { httpNode: App }): void => {
   httpNode = RED.httpNode;
 };
 
