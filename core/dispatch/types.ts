@@ -57,6 +57,11 @@ export interface DispatchOptions {
   dryRun?: boolean;
   /** Per-request timeout. Default 30 s. */
   timeoutMs?: number;
+  /**
+   * Aborting stops the batch from starting further items: those fail unclaimed with a retryable
+   * error, while requests already on the wire finish (a Node-RED redeploy, an n8n cancel).
+   */
+  signal?: AbortSignal;
   /** Called after each item settles. */
   onProgress?: (progress: { done: number; total: number; sent: number; failed: number }) => void;
   /** Injected clocks for tests and for engines that forbid timers in node code. */

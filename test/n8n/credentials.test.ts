@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 
 import nock from 'nock';
+import { useNock } from '../support/nock';
 import type { ICredentialDataDecryptedObject, ICredentialType } from 'n8n-workflow';
 import { A2pAfilnetApi } from '../../credentials/A2pAfilnetApi.credentials';
 import { A2pInfobipApi } from '../../credentials/A2pInfobipApi.credentials';
@@ -22,9 +23,7 @@ import { testCredential } from './credential-tester';
 import type { Intercepted } from './fixtures';
 import { builtAssetSource } from './icons';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 const CREDENTIALS: Record<Exclude<ProviderId, 'sandbox'>, ICredentialType> = {
   twilio: new A2pTwilioApi(),

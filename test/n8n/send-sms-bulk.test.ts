@@ -4,13 +4,10 @@
  * comes back as the earlier result, marked duplicate.
  */
 import nock from 'nock';
+import { useNock } from '../support/nock';
 import { TWILIO_API, TWILIO_CREDENTIALS, TWILIO_MESSAGES_PATH, expectPairedInOrder, sendSms, tempStorePath, twilioCreated } from './fixtures';
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
+useNock();
 
 it('1,000 items, run twice: 1,000 provider calls, the second run all duplicates', async () => {
   const count = 1_000;

@@ -1,11 +1,10 @@
 /** No credential value appears anywhere n8n keeps or shows: run data, errors, logs. */
 import nock from 'nock';
+import { useNock } from '../support/nock';
 import { logs } from './harness';
 import { TWILIO_API, TWILIO_CREDENTIALS, TWILIO_MESSAGES_PATH, sendSms, tempStorePath, twilioCreated } from './fixtures';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 const basic = Buffer.from(`${TWILIO_CREDENTIALS.accountSid}:${TWILIO_CREDENTIALS.authToken}`).toString('base64');
 const SECRETS = [TWILIO_CREDENTIALS.authToken, basic];

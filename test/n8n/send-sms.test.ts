@@ -6,12 +6,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import nock from 'nock';
+import { useNock } from '../support/nock';
 import { logs } from './harness';
 import { ORDERS, type Intercepted, TWILIO_API, TWILIO_CREDENTIALS, TWILIO_MESSAGES_PATH, expectPairedInOrder, sendSms, tempStorePath, twilioCreated } from './fixtures';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('Send SMS with the sandbox', () => {
   it('sends every item and returns one result per item, paired with it', async () => {

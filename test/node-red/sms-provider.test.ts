@@ -3,7 +3,6 @@
  * and the admin route the editor renders its form from.
  */
 import helper = require('node-red-node-test-helper');
-import { SmsError } from '../../core/errors';
 import { listProviders } from '../../core/providers/registry';
 import type { SmsProvider } from '../../core/types';
 import type { ExpressLikeHandler, NodeAPI } from '../../node-red/node-red-api';
@@ -17,6 +16,7 @@ import smsProvider, {
   READ_PERMISSION,
   type SmsProviderNode,
 } from '../../node-red/sms-provider';
+import { thrown } from '../support/sms-error';
 import { editorDefinition } from './editor-script';
 
 helper.init(require.resolve('node-red'));
@@ -71,15 +71,9 @@ describe('connectionOf', () => {
   });
 
   it('names the missing fields, never a value', () => {
-    let error: unknown;
-    try {
-      connectionOf({ id: 'p', type: 'sms-provider', provider: 'twilio' }, { authToken: TOKEN });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(SmsError);
-    expect((error as SmsError).code).toBe('MISSING_CREDENTIALS');
-    expect((error as SmsError).message).toBe('Twilio: fill in Account SID in the sms-provider config node');
+    const error = thrown(() => connectionOf({ id: 'p', type: 'sms-provider', provider: 'twilio' }, { authToken: TOKEN }));
+    expect(error.code).toBe('MISSING_CREDENTIALS');
+    expect(error.message).toBe('Twilio: fill in Account SID in the sms-provider config node');
   });
 
   it.each([

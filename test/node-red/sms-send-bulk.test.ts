@@ -3,17 +3,17 @@
  * summary, and a bulk run twice reaches the provider once per item.
  */
 import nock from 'nock';
+import { useNock } from '../support/nock';
 import { TestFlow, TWILIO_CREDENTIALS, TWILIO_HOST, TWILIO_PATH, usNumber, type Msg } from './harness';
 
 let flow: TestFlow | undefined;
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
 afterEach(async () => {
   await flow?.stop();
   flow = undefined;
-  nock.cleanAll();
 });
+// After the flow's hook, so that the flow stops before its pending requests are cut.
+useNock();
 
 /** A Twilio mock that answers every send with a fresh sid and counts the requests it got. */
 function countingTwilio() {

@@ -5,19 +5,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import nock from 'nock';
+import { useNock } from '../support/nock';
 import { TestFlow, TWILIO_CREDENTIALS, TWILIO_HOST, TWILIO_PATH, type Msg } from './harness';
 
 const SECRET = TWILIO_CREDENTIALS.authToken;
 
 let flow: TestFlow | undefined;
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
 afterEach(async () => {
   await flow?.stop();
   flow = undefined;
-  nock.cleanAll();
 });
+// After the flow's hook, so that the flow stops before its pending requests are cut.
+useNock();
 
 function twilioAnswer(sid: string, to: string, body: string) {
   return { sid, status: 'queued', to, from: '+15005550006', body, num_segments: '1', price: null, price_unit: 'USD' };
