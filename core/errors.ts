@@ -19,6 +19,8 @@ export const SMS_ERROR_CODES = {
   SEND_IN_PROGRESS: 'Another run holds the claim on this idempotency key right now',
   SEND_IN_DOUBT: 'An earlier attempt may have reached the provider; not re-sent automatically',
   STORE_ERROR: 'The store could not read or persist',
+  IDEMPOTENCY_CONFLICT: 'The idempotency key was already used for another recipient or provider',
+  CANCELED: 'The run was canceled before this item was sent',
 } as const;
 
 export type SmsErrorCode = keyof typeof SMS_ERROR_CODES;

@@ -48,6 +48,10 @@ function send(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
     const headers: Record<string, string | number> = { ...req.headers };
     if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body);
     const mod = isHttps ? https : http;
+    // How far the request got: until its socket is connected (TCP, then TLS for https) no byte of
+    // it can have reached the server. `unknown`: a socket found connected already, but not as a
+    // reused keep-alive one — nothing proves the request did not leave.
+    let wire: 'no-socket' | 'connecting' | 'connected' | 'unknown' = 'no-socket';
     const r = mod.request(
       url,
       { method: req.method, headers, agent: isHttps ? agents.https : agents.http },
@@ -62,7 +66,7 @@ function send(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
           }
           chunks.push(c);
         });
-        res.on('error', (e) => reject(asTransport(e)));
+        res.on('error', (e) => reject(asTransport(e, false)));
         res.on('end', () => {
           const out: Record<string, string | undefined> = {};
           for (const [k, v] of Object.entries(res.headers)) out[k] = Array.isArray(v) ? v.join(', ') : v;
@@ -70,25 +74,57 @@ function send(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
         });
       },
     );
+    r.on('socket', (socket) => {
+      if (r.reusedSocket) wire = 'connected';
+      else if (socket.connecting) {
+        wire = 'connecting';
+        socket.once(isHttps ? 'secureConnect' : 'connect', () => {
+          wire = 'connected';
+        });
+      } else wire = 'unknown';
+    });
+    const notConnected = (): boolean => wire === 'no-socket' || wire === 'connecting';
     // A deadline for the whole exchange, not the socket's idle timeout: a server trickling bytes
     // must not hold a batch slot forever.
     const deadline = setTimeout(() => {
-      r.destroy(new HttpTransportError(`no answer within ${timeoutMs} ms`, 'in-flight', 'ETIMEDOUT'));
+      const phase = notConnected() ? 'connect' : 'in-flight';
+      const what = phase === 'connect' ? `could not connect within ${timeoutMs} ms` : `no answer within ${timeoutMs} ms`;
+      r.destroy(new HttpTransportError(what, phase, 'ETIMEDOUT'));
     }, timeoutMs);
     deadline.unref();
     r.on('close', () => clearTimeout(deadline));
-    r.on('error', (e) => reject(asTransport(e)));
+    r.on('error', (e) => reject(asTransport(e, notConnected())));
     r.end(req.body);
   });
 }
 
-function asTransport(e: unknown): HttpTransportError {
+/**
+ * Only a failure to reach the server proves the request was not received: a connect failure by
+ * its code, or any error before the socket connected (for https: before the TLS handshake ended,
+ * since the request is written only after it). Anything later (reset, timeout, broken answer)
+ * may follow a request the provider acted on.
+ */
+export function asTransport(e: unknown, beforeConnect: boolean): HttpTransportError {
   if (e instanceof HttpTransportError) return e;
-  const err = e as NodeJS.ErrnoException;
-  // Only a failure to reach the server proves the request was not received. Anything later
-  // (reset, timeout, broken answer) may follow a request the provider acted on.
-  const phase = err.code && CONNECT_FAILURES.has(err.code) ? 'connect' : 'in-flight';
-  return new HttpTransportError(err.message, phase, err.code);
+  const err = (typeof e === 'object' && e !== null ? e : new Error(String(e))) as NodeJS.ErrnoException;
+  const code = typeof err.code === 'string' ? err.code : undefined;
+  const phase = beforeConnect || (code !== undefined && CONNECT_FAILURES.has(code)) ? 'connect' : 'in-flight';
+  return new HttpTransportError(typeof err.message === 'string' ? err.message : String(e), phase, code);
 }
 
-const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
+const CONNECT_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_INVALID_URL',
+  // The server's certificate was refused during the handshake, before the request was written.
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);

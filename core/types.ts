@@ -260,7 +260,11 @@ export interface ClaimInfo {
   to: string;
   /** How long a pending claim is honoured before it counts as left by a crashed run. Default 10 min. */
   leaseMs?: number;
-  /** A `sent` record older than this no longer blocks a new send with the same key. Default: forever. */
+  /**
+   * A `sent` record older than this (from when it was sent), or an `in-doubt` one (from when it
+   * was claimed; a pending claim past its lease counts as in doubt), no longer blocks a new send
+   * with the same key. Default: forever.
+   */
   windowMs?: number;
 }
 
@@ -268,7 +272,12 @@ export type ClaimResult =
   | { claimed: true }
   | { claimed: false; state: 'sent'; result: SendResult }
   /** `pending`: another run holds a live claim. `in-doubt`: a run died or timed out mid-send. */
-  | { claimed: false; state: 'pending' | 'in-doubt'; claimedAt: string };
+  | { claimed: false; state: 'pending' | 'in-doubt'; claimedAt: string }
+  /**
+   * The key still blocks, but for a send to another recipient or over another provider (an
+   * explicit key reused): neither the stored result nor the blocked state is this message's.
+   */
+  | { claimed: false; state: 'conflict'; provider: ProviderId; to: string; claimedAt: string };
 
 export type SendState = 'pending' | 'sent' | 'failed' | 'in-doubt';
 

@@ -61,7 +61,8 @@ export interface NodeAPI {
   };
   httpAdmin: { get(path: string, ...handlers: ExpressLikeHandler[]): void };
   auth: { needsPermission(permission: string): ExpressLikeHandler };
-  settings: { userDir?: string };
+  /** The user's settings.js (plus the runtime's own); any of them may be absent or mistyped. */
+  settings: { userDir?: string; nodeCloseTimeout?: unknown };
   util: {
     cloneMessage<T extends NodeMessage>(msg: T): T;
     evaluateNodeProperty(

@@ -43,11 +43,19 @@ export function progressStatus(p: { done: number; total: number; sent: number; f
   return { fill: 'blue', shape: 'ring', text };
 }
 
-export function finalStatus(t: Tally): NodeStatus {
+function counts(t: Tally): string {
   const parts = t.checked ? [`dry run ok ${t.checked}`] : [`sent ${t.sent}`];
   if (t.duplicate) parts.push(`dup ${t.duplicate}`);
   if (t.failed) parts.push(`failed ${t.failed}`);
-  const text = parts.join(', ');
+  return parts.join(', ');
+}
+
+function breakdown(t: Tally): string {
+  return t.codes.map(([c, n]) => `${c} ${n}`).join(', ');
+}
+
+export function finalStatus(t: Tally): NodeStatus {
+  const text = counts(t);
   if (t.failed === 0) return { fill: 'green', shape: 'dot', text };
   if (t.failed === t.total) {
     // One message failing says why; a whole bulk failing names its commonest reason.
@@ -68,6 +76,10 @@ export function catchError(t: Tally, failures: SmsError[], bulk: boolean): SmsEr
     return new SmsError(code, message, details);
   }
   const [code] = t.codes[0] ?? ['PROVIDER_ERROR'];
-  const breakdown = t.codes.map(([c, n]) => `${c} ${n}`).join(', ');
-  return new SmsError(code, `${t.failed} of ${t.total} SMS failed (${breakdown})`);
+  return new SmsError(code, `${t.failed} of ${t.total} SMS failed (${breakdown(t)})`);
+}
+
+/** The log line for a message whose outcome a stopped node can no longer send on. */
+export function stoppedSummary(t: Tally): string {
+  return `${t.total} SMS: ${counts(t)}` + (t.failed ? ` (${breakdown(t)})` : '');
 }

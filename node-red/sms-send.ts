@@ -12,7 +12,7 @@ import { sharedStore, type StoreLease } from '../core/store';
 import type { Store } from '../core/types';
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from './node-red-api';
 import { prepareItems, type ItemDefaults, type PreparedItem } from './send-items';
-import { catchError, finalStatus, progressStatus, tally, type ItemOutcome } from './send-report';
+import { catchError, finalStatus, progressStatus, stoppedSummary, tally, type ItemOutcome } from './send-report';
 import { PROVIDER_NODE_TYPE, type ProviderConnection, type SmsProviderNode } from './sms-provider';
 
 export const SEND_NODE_TYPE = 'sms-send';
@@ -21,6 +21,20 @@ export const STORE_FILE = 'a2p-kit.sqlite';
 const TYPED_INPUT_TYPES = new Set(['str', 'msg', 'flow', 'global', 'env']);
 /** Status updates during a bulk: often enough to watch, rare enough not to flood the editor. */
 const PROGRESS_INTERVAL_MS = 250;
+/** Node-RED's own default for how long a node may take to close (settings.js `nodeCloseTimeout`). */
+const NODE_CLOSE_TIMEOUT_MS = 15_000;
+
+/**
+ * How long a closing sms-send waits for its requests on the wire: most of Node-RED's close
+ * timeout, leaving a margin for Node-RED to see the node stopped before it gives up on it.
+ */
+export function closeWaitMs(nodeCloseTimeout: unknown): number {
+  const timeout =
+    typeof nodeCloseTimeout === 'number' && Number.isFinite(nodeCloseTimeout) && nodeCloseTimeout > 0
+      ? nodeCloseTimeout
+      : NODE_CLOSE_TIMEOUT_MS;
+  return Math.floor(Math.min(timeout, 2 ** 31 - 1) * 0.8);
+}
 
 interface SmsSendDef extends NodeDef {
   provider?: string;
@@ -109,8 +123,14 @@ export default function register(RED: NodeAPI): void {
   function SmsSend(this: Node, def: SmsSendDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const inflight = new Set<Promise<void>>();
+    // Each message under way, with the switch that stops its batch from starting more sends.
+    const jobs = new Map<Promise<void>, AbortController>();
+    /** Stopping (redeploy, shutdown): no new sends, no status updates. */
     let closing = false;
+    /** Stopped and deleted from the flow: its outputs and Catch nodes are gone from the user's view. */
+    let removed = false;
+    /** Stopped: nothing leaves the node any more (Node-RED may have started its successor). */
+    let closed = false;
     let lease: StoreLease | undefined;
 
     let settings: Settings | SmsError;
@@ -162,7 +182,7 @@ export default function register(RED: NodeAPI): void {
       return prepareItems(msg, defaults).items;
     }
 
-    async function run(msg: NodeMessage, s: Settings, items: PreparedItem[]): Promise<ItemOutcome[]> {
+    async function run(msg: NodeMessage, s: Settings, items: PreparedItem[], signal: AbortSignal): Promise<ItemOutcome[]> {
       const outcomes: ItemOutcome[] = [];
       const ready: { index: number; request: SendRequest }[] = [];
       items.forEach((item, index) => {
@@ -175,7 +195,7 @@ export default function register(RED: NodeAPI): void {
       try {
         results = await sendBatch(
           ready.map((r) => r.request),
-          await dispatchOptions(msg, s, items.length - ready.length),
+          await dispatchOptions(msg, s, items.length - ready.length, signal),
         );
       } catch (e) {
         // A problem of the whole batch (provider, credentials, store, options): every item shares it.
@@ -192,7 +212,7 @@ export default function register(RED: NodeAPI): void {
       return outcomes;
     }
 
-    async function dispatchOptions(msg: NodeMessage, s: Settings, failedBefore: number): Promise<DispatchOptions> {
+    async function dispatchOptions(msg: NodeMessage, s: Settings, failedBefore: number, signal: AbortSignal): Promise<DispatchOptions> {
       const conn = connection();
       const scope = await evaluate(s.scope, msg);
       if (scope !== undefined && typeof scope !== 'string' && typeof scope !== 'number') {
@@ -204,6 +224,7 @@ export default function register(RED: NodeAPI): void {
         credentials: conn.credentials,
         idempotencyScope: scope === undefined ? '' : String(scope),
         onProgress: progressReporter(failedBefore),
+        signal,
       };
       if (conn.ratePerSecond !== undefined) opts.ratePerSecond = conn.ratePerSecond;
       if (!s.dispatch.dryRun) opts.store = await store();
@@ -213,6 +234,9 @@ export default function register(RED: NodeAPI): void {
     function progressReporter(failedBefore: number): DispatchOptions['onProgress'] {
       let last = 0;
       return (p) => {
+        // The status of a stopping node would outlive it: the close clears it, and its successor
+        // (same id) sets its own.
+        if (closing) return;
         const now = Date.now();
         if (p.done < p.total && now - last < PROGRESS_INTERVAL_MS) return;
         last = now;
@@ -222,7 +246,13 @@ export default function register(RED: NodeAPI): void {
 
     function respond(msg: NodeMessage, bulk: boolean, outcomes: ItemOutcome[], send: SendFunction, done: DoneFunction): void {
       const t = tally(outcomes);
-      node.status(finalStatus(t));
+      if (closed || removed) {
+        // Messages from a node that is gone would reach nodes no longer wired to it, or its
+        // successor's. What was sent is in the message log: sending the input again is safe.
+        node.warn(`sms-send ${removed ? 'was removed' : 'had stopped'} before it could report: ${stoppedSummary(t)}`);
+        return;
+      }
+      if (!closing) node.status(finalStatus(t));
       const ok = outcomes.filter((o): o is Extract<ItemOutcome, { ok: true }> => o.ok);
       const failed = outcomes.filter((o): o is Extract<ItemOutcome, { ok: false }> => !o.ok);
 
@@ -265,42 +295,67 @@ export default function register(RED: NodeAPI): void {
       done(error);
     }
 
-    async function outcomesOf(msg: NodeMessage): Promise<ItemOutcome[]> {
+    async function outcomesOf(msg: NodeMessage, signal: AbortSignal): Promise<ItemOutcome[]> {
       const s = settings;
       const whole = (error: SmsError): ItemOutcome[] =>
         Array.from(Array.isArray(msg.payload) ? msg.payload : [msg.payload], (input, index) => ({ index, input, ok: false, error }));
       if (closing) {
-        return whole(new SmsError('STORE_ERROR', 'sms-send is stopping (redeploy or shutdown): nothing was sent', { retryable: true }));
+        // The same code as the items a stopping batch did not start: one branch retries both.
+        return whole(new SmsError('CANCELED', 'sms-send is stopping (redeploy or shutdown): nothing was sent', { retryable: true }));
       }
       if (s instanceof SmsError) return whole(s);
       const items = await itemsOf(msg, s);
-      return items instanceof SmsError ? whole(items) : run(msg, s, items);
+      return items instanceof SmsError ? whole(items) : run(msg, s, items, signal);
     }
 
     node.on('input', (msg, send, done) => {
       const bulk = Array.isArray(msg.payload);
-      const job = outcomesOf(msg)
+      const abort = new AbortController();
+      const job = outcomesOf(msg, abort.signal)
         .then((outcomes) => respond(msg, bulk, outcomes, send, done))
         .catch((e: unknown) => {
           // Not an expected failure (those are outcomes): report it without its cause, which
           // Node-RED would copy into the Catch message.
           const err = toSmsError(e);
-          done(new SmsError(err.code, err.message));
+          if (closed || removed) node.warn(`sms-send stopped before it could report: ${err.code}: ${err.message}`);
+          else done(new SmsError(err.code, err.message));
         })
-        .finally(() => inflight.delete(job));
-      inflight.add(job);
+        .finally(() => jobs.delete(job));
+      jobs.set(job, abort);
     });
 
-    node.on('close', (_removed, done) => {
+    node.on('close', (isRemoved, done) => {
       closing = true;
-      // Sends under way finish first: closing the store under them would strand their claims.
-      void Promise.allSettled([...inflight])
-        .then(() => lease?.release())
-        .catch((e: unknown) => node.warn(`closing the message log: ${toSmsError(e, 'STORE_ERROR').message}`))
-        .finally(() => {
-          node.status({});
-          done();
-        });
+      removed = isRemoved === true;
+      // Batches start no further sends: those items fail as retryable (or, for a removed node,
+      // are only logged). Requests already on the wire finish: the provider may have them.
+      for (const abort of jobs.values()) abort.abort();
+
+      let stopped = false;
+      const stop = (): void => {
+        if (stopped) return;
+        stopped = true;
+        closed = true;
+        node.status({});
+        done();
+      };
+      // Past Node-RED's close timeout it starts the successor anyway; stop first, so that a
+      // request still on the wire cannot make this node send into the new flow.
+      const deadline = setTimeout(stop, closeWaitMs(RED.settings.nodeCloseTimeout));
+      void (async () => {
+        try {
+          // A message that arrived while stopping is answered at once; wait for it too.
+          while (jobs.size > 0) await Promise.allSettled([...jobs.keys()]);
+          // Only now: the lease is shared, so releasing it late never closes the file under
+          // another node, while releasing it early would strand the claims of the sends above.
+          await lease?.release();
+        } catch (e) {
+          if (!closed) node.warn(`closing the message log: ${toSmsError(e, 'STORE_ERROR').message}`);
+        } finally {
+          clearTimeout(deadline);
+          stop();
+        }
+      })();
     });
   }
 

@@ -16,6 +16,8 @@ export interface PrepareSettings {
   smartEncoding: boolean;
   maxSegments: number;
   idempotencyScope: string;
+  /** publicAccountId of the credentials, mixed into derived keys. */
+  account?: string;
 }
 
 export interface PreparedMessage {
@@ -78,6 +80,8 @@ export function prepareMessage(item: unknown, settings: PrepareSettings): Prepar
       text: analysis.text,
       ...(checked.from === undefined ? {} : { from: checked.from }),
       scope: settings.idempotencyScope,
+      ...(checked.sendAt === undefined ? {} : { sendAt: checked.sendAt }),
+      ...(settings.account === undefined ? {} : { account: settings.account }),
     });
 
   const msg: PreparedMessage['msg'] = {

@@ -1,18 +1,4 @@
-import { acquireSlot, bucketFor, TokenBucket, type RateClock } from './rate-limiter';
-
-/** A clock whose sleep advances time instantly and records what was asked. */
-function fakeClock(start = 1_000_000): RateClock & { sleeps: number[]; t: number } {
-  const clock = {
-    t: start,
-    sleeps: [] as number[],
-    now: () => clock.t,
-    sleep: async (ms: number) => {
-      clock.sleeps.push(ms);
-      clock.t += ms;
-    },
-  };
-  return clock;
-}
+import { bucketFor, reserveSlot, TokenBucket } from './rate-limiter';
 
 let n = 0;
 const freshIdentity = () => `test:${++n}:${Math.random()}`;
@@ -52,31 +38,28 @@ describe('TokenBucket (capacity 1)', () => {
   });
 });
 
-describe('acquireSlot', () => {
-  it('sleeps evenly spaced intervals for sequential callers (sequence of sleep calls)', async () => {
-    const clock = fakeClock();
+describe('reserveSlot', () => {
+  it('spaces sequential callers evenly, the first at once', () => {
+    let now = 1_000_000;
     const id = freshIdentity();
-    for (let i = 0; i < 5; i++) await acquireSlot(id, 4, clock);
-    expect(clock.sleeps).toEqual([250, 250, 250, 250]);
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const wait = reserveSlot(id, 4, now);
+      waits.push(wait);
+      now += wait;
+    }
+    expect(waits).toEqual([0, 250, 250, 250, 250]);
   });
 
-  it('gives concurrent callers consecutive slots in call order', async () => {
+  it('gives concurrent callers consecutive slots in call order', () => {
     const id = freshIdentity();
-    const sleeps: number[] = [];
-    const frozen: RateClock = { now: () => 0, sleep: async (ms) => void sleeps.push(ms) };
-    await Promise.all([0, 1, 2, 3].map(() => acquireSlot(id, 10, frozen)));
-    expect(sleeps).toEqual([100, 200, 300]);
+    expect([0, 1, 2, 3].map(() => reserveSlot(id, 10, 0))).toEqual([0, 100, 200, 300]);
   });
 
-  it('shares one bucket per identity across callers and keeps identities apart', async () => {
+  it('shares one bucket per identity across callers and keeps identities apart', () => {
     const a = freshIdentity();
     const b = freshIdentity();
-    const clock = fakeClock(0);
-    const frozen: RateClock = { now: () => 0, sleep: clock.sleep };
-    await acquireSlot(a, 1, frozen);
-    await acquireSlot(b, 1, frozen);
-    await acquireSlot(a, 1, frozen);
-    expect(clock.sleeps).toEqual([1000]);
+    expect([reserveSlot(a, 1, 0), reserveSlot(b, 1, 0), reserveSlot(a, 1, 0)]).toEqual([0, 0, 1000]);
     expect(bucketFor(a, 0)).toBe(bucketFor(a, 0));
     expect(bucketFor(a, 0)).not.toBe(bucketFor(b, 0));
   });

@@ -56,9 +56,10 @@ export function bucketFor(identity: string, now: number): TokenBucket {
   return bucket;
 }
 
-/** Waits for this account's next slot. */
-export async function acquireSlot(identity: string, ratePerSecond: number, clock: RateClock): Promise<void> {
-  const now = clock.now();
-  const wait = bucketFor(identity, now).reserve(now, ratePerSecond);
-  if (wait > 0) await clock.sleep(wait);
+/**
+ * Reserves this account's next slot and returns how long to wait for it (0: now). Reserving and
+ * sleeping are apart so that a caller can decide what to do with its claim during a long wait.
+ */
+export function reserveSlot(identity: string, ratePerSecond: number, now: number): number {
+  return bucketFor(identity, now).reserve(now, ratePerSecond);
 }

@@ -38,6 +38,7 @@ describe('resolveOptions', () => {
   it('reads a rate of 0 (an untouched editor field) as no limit', () => {
     expect(resolveOptions({ ...base, ratePerSecond: 0 }).ratePerSecond).toBeUndefined();
     expect(resolveOptions({ ...base, ratePerSecond: 2.5 }).ratePerSecond).toBe(2.5);
+    expect(resolveOptions({ ...base, ratePerSecond: 0.001 }).ratePerSecond).toBe(0.001);
   });
 
   it('treats null like absent (n8n and Node-RED send null for unset fields)', () => {
@@ -69,6 +70,10 @@ describe('resolveOptions', () => {
     ['concurrency as text', { ...base, concurrency: '10' }],
     ['a negative rate', { ...base, ratePerSecond: -1 }],
     ['an infinite rate', { ...base, ratePerSecond: Number.POSITIVE_INFINITY }],
+    ['a rate below one message per 1000 s', { ...base, ratePerSecond: 0.0009 }],
+    ['a vanishing rate', { ...base, ratePerSecond: Number.MIN_VALUE }],
+    ['a signal that is not an AbortSignal', { ...base, signal: { aborted: false } }],
+    ['a signal given as text', { ...base, signal: 'abort' }],
     ['maxSegments 0', { ...base, maxSegments: 0 }],
     ['maxSegments 256', { ...base, maxSegments: 256 }],
     ['retries -1', { ...base, retries: -1 }],

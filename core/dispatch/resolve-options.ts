@@ -32,6 +32,7 @@ export interface ResolvedOptions {
   idempotencyWindowMs: number;
   dryRun: boolean;
   timeoutMs: number;
+  signal?: AbortSignal;
   onProgress?: DispatchOptions['onProgress'];
   sleep: (ms: number) => Promise<void>;
   now: () => number;
@@ -53,6 +54,9 @@ const LIMITS = {
   maxSegments: 255,
   concurrency: 1000,
   ratePerSecond: 100_000,
+  // One message every 1000 s: slower than that is a unit mistake, and the spacing of queued sends
+  // would soon outgrow what a timer can wait.
+  minRatePerSecond: 0.001,
   retries: 20,
   retryBaseMs: 60_000,
   timeoutMs: 10 * 60_000,
@@ -129,13 +133,40 @@ function resolveCountry(value: unknown): string | undefined {
   return value.toUpperCase();
 }
 
-const realSleep = (ms: number): Promise<void> => delay(ms);
+// Node's timers hold at most 2^31-1 ms (about 24.8 days) and fire at once when given more.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Real time; ends early (rejecting) when the run's signal aborts, so no timer outlives the run. */
+function realSleep(signal: AbortSignal | undefined): (ms: number) => Promise<void> {
+  return async (ms) => {
+    for (let left = ms; left > 0; left -= MAX_TIMER_MS) {
+      // Node's timers accept only its own AbortSignal; another one still ends the wait through
+      // cancelableSleep, only the timer runs on.
+      const own = signal instanceof AbortSignal ? { signal } : undefined;
+      await delay(Math.min(left, MAX_TIMER_MS), undefined, own);
+    }
+  };
+}
+
+// Checked by shape: an engine may hand over a signal from another realm or a polyfill.
+function resolveSignal(value: unknown): AbortSignal | undefined {
+  if (value === undefined || value === null) return undefined;
+  const s = value as Partial<AbortSignal>;
+  if (typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function' || typeof s.removeEventListener !== 'function') {
+    throw bad('signal must be an AbortSignal');
+  }
+  return value as AbortSignal;
+}
 
 export function resolveOptions(opts: unknown): ResolvedOptions {
   if (!isPlainObject(opts)) throw bad('options must be an object');
   const o = opts as Partial<Record<keyof DispatchOptions, unknown>>;
 
   const ratePerSecond = num(o.ratePerSecond, 'ratePerSecond', 0, LIMITS.ratePerSecond, 0);
+  if (ratePerSecond > 0 && ratePerSecond < LIMITS.minRatePerSecond) {
+    throw bad(`ratePerSecond must be 0 (no limit) or a number from ${LIMITS.minRatePerSecond} to ${LIMITS.ratePerSecond}`);
+  }
+  const signal = resolveSignal(o.signal);
   const scope = o.idempotencyScope ?? '';
   if (typeof scope !== 'string' || scope.length > LIMITS.idempotencyScopeLength) {
     throw bad(`idempotencyScope must be text of at most ${LIMITS.idempotencyScopeLength} characters`);
@@ -154,7 +185,7 @@ export function resolveOptions(opts: unknown): ResolvedOptions {
     idempotencyWindowMs: num(o.idempotencyWindowMs, 'idempotencyWindowMs', 0, Number.MAX_SAFE_INTEGER, DEFAULTS.idempotencyWindowMs),
     dryRun: bool(o.dryRun, 'dryRun', false),
     timeoutMs: num(o.timeoutMs, 'timeoutMs', 1, LIMITS.timeoutMs, DEFAULTS.timeoutMs),
-    sleep: fn<(ms: number) => Promise<void>>(o.sleep, 'sleep') ?? realSleep,
+    sleep: fn<(ms: number) => Promise<void>>(o.sleep, 'sleep') ?? realSleep(signal),
     now: fn<() => number>(o.now, 'now') ?? Date.now,
     random: fn<() => number>(o.random, 'random') ?? Math.random,
   };
@@ -166,5 +197,6 @@ export function resolveOptions(opts: unknown): ResolvedOptions {
   if (ratePerSecond > 0) resolved.ratePerSecond = ratePerSecond;
   const onProgress = fn<DispatchOptions['onProgress']>(o.onProgress, 'onProgress');
   if (onProgress) resolved.onProgress = onProgress;
+  if (signal) resolved.signal = signal;
   return resolved;
 }

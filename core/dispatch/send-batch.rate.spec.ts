@@ -1,6 +1,7 @@
 import { fakeProvider } from '../../test/support/fake-provider';
 import { useTempStore } from '../../test/support/temp-store';
 import { SmsError } from '../errors';
+import { openSqliteStore } from '../store/sqlite';
 import type { SmsProvider } from '../types';
 import { sendBatch } from './send-batch';
 import type { DispatchOptions } from './types';
@@ -82,6 +83,29 @@ describe('sendBatch rate limiting (token bucket, burst 1)', () => {
       expect(calls).toHaveLength(3);
       expect(again.slice(0, 3).every((o) => o.ok && o.result.duplicate)).toBe(true);
       expect(clock.c.sleeps).toEqual([]);
+    });
+
+    it('gives the claim back during a rate wait longer than its lease could cover, so another run is not told "in doubt"', async () => {
+      const { provider, calls, callsTo } = fakeProvider();
+      const creds = credentials();
+      const clock = { t: Date.UTC(2030, 0, 1) };
+      const store = await openSqliteStore(':memory:', { now: () => clock.t });
+      const waits: { ms: number; done: () => void }[] = [];
+      const sleep = (ms: number) => new Promise<void>((done) => waits.push({ ms, done }));
+      const slow = { store, now: () => clock.t, sleep, concurrency: 3, ratePerSecond: 0.002 };
+      const a = sendBatch(items(3), { ...opts(provider, slow), credentials: creds });
+      while (waits.length < 2) await new Promise((r) => setImmediate(r));
+      // One message per 500 s: the 2nd and 3rd items wait 500 s and 1000 s, longer than the claim is held.
+      expect(waits.map((w) => w.ms)).toEqual([500_000, 1_000_000]);
+      clock.t += 20 * 60_000;
+      const [b] = await sendBatch([items(3)[2]!], { ...opts(provider, { store, now: () => clock.t }), credentials: creds });
+      expect(b).toMatchObject({ ok: true, result: { messageId: 'm-2' } });
+      for (const w of waits) w.done();
+      const outcomes = await a;
+      expect(outcomes.map((o) => o.ok && (o.result.duplicate ?? false))).toEqual([false, false, true]);
+      expect(calls).toHaveLength(3);
+      expect(callsTo(number(2))).toBe(1);
+      await store.close();
     });
   });
 

@@ -102,7 +102,7 @@ describe('sendBatch: what reaches the provider', () => {
 
   it('derives the same key for text that smart encoding makes identical, different ones per scope', async () => {
     const fake = fakeProvider();
-    await sendBatch(
+    const twins = await sendBatch(
       [
         { to: number(0), text: 'It’s ready' },
         { to: number(0), text: "It's ready" },
@@ -110,9 +110,33 @@ describe('sendBatch: what reaches the provider', () => {
       opts(fake.provider),
     );
     await sendBatch([{ to: number(0), text: "It's ready" }], opts(fake.provider, { idempotencyScope: 'campaign-2' }));
-    const [a, b, c] = fake.calls.map((m) => m.idempotencyKey);
-    expect(a).toBe(b);
+    // The same key twice in one batch is one send, even without a store.
+    expect(twins[1]).toMatchObject({ ok: true, result: { duplicate: true, messageId: 'm-1' } });
+    const [a, c] = fake.calls.map((m) => m.idempotencyKey);
+    expect(twins[1]?.ok && twins[1].result.idempotencyKey).toBe(a);
     expect(c).not.toBe(a);
+  });
+
+  it('derives different keys per account and per scheduled time, the same key after a secret is rotated', async () => {
+    const base = fakeProvider();
+    const provider: SmsProvider = {
+      ...base.provider,
+      credentialFields: [
+        { name: 'accountSid', displayName: 'Account', secret: false, required: true },
+        { name: 'authToken', displayName: 'Token', secret: true, required: true },
+      ],
+    };
+    const item = { to: number(0), text: 'Your weekly reminder' };
+    const keyWith = async (credentials: Record<string, string>, sendAt?: string) => {
+      const [o] = await sendBatch([sendAt === undefined ? item : { ...item, sendAt }], opts(provider, { credentials, dryRun: true }));
+      return o?.ok ? o.result.idempotencyKey : undefined;
+    };
+    const a = await keyWith({ accountSid: 'AC1', authToken: 'old-token' });
+    expect(await keyWith({ accountSid: 'AC1', authToken: 'rotated-token' })).toBe(a);
+    expect(await keyWith({ accountSid: 'AC2', authToken: 'old-token' })).not.toBe(a);
+    const monday = await keyWith({ accountSid: 'AC1', authToken: 't' }, '2030-01-07T09:00:00Z');
+    expect(monday).not.toBe(a);
+    expect(await keyWith({ accountSid: 'AC1', authToken: 't' }, '2030-01-08T09:00:00Z')).not.toBe(monday);
   });
 
   it('passes credentials, timeout and http function through the provider context', async () => {

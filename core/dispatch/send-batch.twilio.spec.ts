@@ -73,8 +73,19 @@ describe('sendBatch → twilio (nock)', () => {
     expect(JSON.stringify(o)).not.toContain(TOKEN);
   });
 
+  it.each([502, 504])('does not retry a %i: the gateway may have forwarded it, so the next run answers SEND_IN_DOUBT', async (status) => {
+    const scope = nock(API).post(PATH).reply(status, '<html>Gateway error</html>');
+    const sleep = jest.fn(async () => undefined);
+    const [o] = await sendBatch(requests(1), opts({ sleep }));
+    expect(scope.isDone()).toBe(true);
+    expect(o).toMatchObject({ ok: false, error: { code: 'PROVIDER_ERROR', httpStatus: status, inDoubt: true, retryable: false } });
+    expect(sleep).not.toHaveBeenCalled();
+    const [again] = await sendBatch(requests(1), opts());
+    expect(again).toMatchObject({ ok: false, error: { code: 'SEND_IN_DOUBT' } });
+  });
+
   it('does not retry a timeout; the claim stays in doubt and the next run answers SEND_IN_DOUBT without HTTP', async () => {
-    const scope = nock(API).post(PATH).delay(2000).reply(201, created());
+    const scope = nock(API).post(PATH).delayBody(2000).reply(201, created());
     const sleep = jest.fn(async () => undefined);
     const [o] = await sendBatch(requests(1), opts({ timeoutMs: 50, sleep }));
     expect(scope.isDone()).toBe(true);

@@ -51,7 +51,10 @@ export interface DispatchOptions {
   retryBaseMs?: number;
   /** Mixed into derived idempotency keys, e.g. a campaign name. Default ''. */
   idempotencyScope?: string;
-  /** A sent record older than this no longer blocks the same key. Default 24 h. */
+  /**
+   * A sent record older than this (or an in-doubt one whose attempt is older) no longer blocks the
+   * same key. Default 24 h.
+   */
   idempotencyWindowMs?: number;
   /** Analyse and validate, send nothing, claim nothing. */
   dryRun?: boolean;

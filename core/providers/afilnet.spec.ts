@@ -200,7 +200,7 @@ describe('afilnet.send', () => {
     });
 
     it('no answer in time is a NETWORK_ERROR in doubt', async () => {
-      nock(API).post(PATH).delay(2000).reply(200, { status: 'SUCCESS', result: { messageid: 1 } });
+      nock(API).post(PATH).delayBody(2000).reply(200, { status: 'SUCCESS', result: { messageid: 1 } });
       const err = await failure(afilnet.send(msg(), ctx({}, { timeoutMs: 50 })));
       expect(err).toMatchObject({ code: 'NETWORK_ERROR', inDoubt: true, retryable: false });
     });

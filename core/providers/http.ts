@@ -74,11 +74,13 @@ export function httpError(
   if (res.status === 429) {
     return new SmsError('RATE_LIMITED', msg, { ...base, retryable: true, retryAfterMs: retryAfterMs(res) });
   }
-  // 502/503/504 come from gateways in front of the API: the request was not processed.
-  if (res.status === 502 || res.status === 503 || res.status === 504) {
+  // 503 means the service refused the work (overloaded, in maintenance): nothing was processed.
+  if (res.status === 503) {
     return new SmsError('PROVIDER_ERROR', msg, { ...base, retryable: true, retryAfterMs: retryAfterMs(res) });
   }
-  // A 500 may come after the message was queued: never repeat it blindly.
+  // Any other 5xx may come after the message was queued: a 500 from the API itself, a 504 from a
+  // gateway that forwarded the request and gave up waiting for the answer, a 502 from a gateway
+  // whose upstream broke off mid-answer. Never repeat them blindly.
   if (res.status >= 500) return new SmsError('PROVIDER_ERROR', msg, { ...base, inDoubt: true });
   return new SmsError('PROVIDER_ERROR', msg, base);
 }

@@ -275,7 +275,7 @@ describe('infobip.send', () => {
     });
 
     it('no answer in time is a NETWORK_ERROR in doubt', async () => {
-      nock(BASE).post(PATH).delay(2000).reply(200, answer());
+      nock(BASE).post(PATH).delayBody(2000).reply(200, answer());
       expect(await failure(infobip.send(msg(), ctx({}, { timeoutMs: 50 })))).toMatchObject({ code: 'NETWORK_ERROR', inDoubt: true });
     });
 

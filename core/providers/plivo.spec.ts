@@ -190,7 +190,7 @@ describe('plivo.send', () => {
     });
 
     it('no answer in time is a NETWORK_ERROR in doubt', async () => {
-      nock(API).post(PATH).delay(2000).reply(202, queued());
+      nock(API).post(PATH).delayBody(2000).reply(202, queued());
       expect(await failure(plivo.send(msg(), ctx({}, { timeoutMs: 50 })))).toMatchObject({ code: 'NETWORK_ERROR', inDoubt: true });
     });
 

@@ -220,7 +220,7 @@ describe('sinch.send', () => {
     });
 
     it('no answer in time is a NETWORK_ERROR in doubt', async () => {
-      nock(US).post(PATH).delay(2000).reply(201, { id: 'late' });
+      nock(US).post(PATH).delayBody(2000).reply(201, { id: 'late' });
       const err = await failure(sinch.send(msg(), ctx({}, { timeoutMs: 50 })));
       expect(err).toMatchObject({ code: 'NETWORK_ERROR', inDoubt: true, retryable: false });
     });

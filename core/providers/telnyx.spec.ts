@@ -183,7 +183,7 @@ describe('telnyx.send', () => {
     });
 
     it('no answer in time is a NETWORK_ERROR in doubt', async () => {
-      nock(API).post(PATH).delay(2000).reply(200, answer({ id: 'late' }));
+      nock(API).post(PATH).delayBody(2000).reply(200, answer({ id: 'late' }));
       const err = await failure(telnyx.send(msg(), ctx({}, { timeoutMs: 50 })));
       expect(err).toMatchObject({ code: 'NETWORK_ERROR', inDoubt: true, retryable: false });
     });

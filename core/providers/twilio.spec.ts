@@ -257,6 +257,11 @@ describe('twilio.send', () => {
       expect(await failure(twilio.send(msg(), ctx()))).toMatchObject({ code: 'PROVIDER_ERROR', retryable: true, inDoubt: false, httpStatus: 503 });
     });
 
+    it.each([502, 504])('%i from a gateway is in doubt: the request may have been forwarded and queued', async (status) => {
+      nock(API).post(PATH).reply(status, '<html><body>Gateway error</body></html>');
+      expect(await failure(twilio.send(msg(), ctx()))).toMatchObject({ code: 'PROVIDER_ERROR', retryable: false, inDoubt: true, httpStatus: status });
+    });
+
     it('clips a hostile error message to one bounded line', async () => {
       nock(API)
         .post(PATH)
@@ -268,7 +273,7 @@ describe('twilio.send', () => {
     });
 
     it('no answer in time is a NETWORK_ERROR in doubt', async () => {
-      nock(API).post(PATH).delay(2000).reply(201, created());
+      nock(API).post(PATH).delayBody(2000).reply(201, created());
       expect(await failure(twilio.send(msg(), ctx({}, { timeoutMs: 50 })))).toMatchObject({
         code: 'NETWORK_ERROR',
         inDoubt: true,

@@ -201,7 +201,6 @@ describe('vonage.send', () => {
       ['2', 'Missing to param', 'INVALID_INPUT', false],
       ['3', 'Invalid to address', 'INVALID_INPUT', false],
       ['4', 'Bad Credentials', 'AUTH_FAILED', false],
-      ['5', 'Internal Error', 'PROVIDER_ERROR', true],
       ['6', 'Unroutable message - rejected', 'INVALID_PHONE', false],
       ['7', 'Number barred.', 'PROVIDER_ERROR', false],
       ['9', 'Quota Exceeded - rejected', 'PROVIDER_ERROR', false],
@@ -217,6 +216,15 @@ describe('vonage.send', () => {
       const err = await failure(vonage.send(msg(), ctx()));
       expect(err).toMatchObject({ code, retryable, inDoubt: false, providerCode: status, httpStatus: 200 });
       expect(err.message).toContain(text);
+    });
+
+    it('status 5 (internal error) is in doubt, not retryable: the part may still have been queued', async () => {
+      nock(API)
+        .post(PATH)
+        .reply(200, { 'message-count': '1', messages: [{ status: '5', 'error-text': 'Internal Error' }] });
+      const err = await failure(vonage.send(msg(), ctx()));
+      expect(err).toMatchObject({ code: 'PROVIDER_ERROR', retryable: false, inDoubt: true, providerCode: '5' });
+      expect(err.message).toContain('Internal Error');
     });
 
     it('a part refused after others were accepted is in doubt, not retryable', async () => {
@@ -268,7 +276,7 @@ describe('vonage.send', () => {
     });
 
     it('no answer in time is a NETWORK_ERROR in doubt', async () => {
-      nock(API).post(PATH).delay(2000).reply(200, answer(part('late')));
+      nock(API).post(PATH).delayBody(2000).reply(200, answer(part('late')));
       expect(await failure(vonage.send(msg(), ctx({}, { timeoutMs: 50 })))).toMatchObject({ code: 'NETWORK_ERROR', inDoubt: true });
     });
 

@@ -37,12 +37,14 @@ const MAX_CLIENT_REF = 40;
 const SIGNATURE_METHODS = ['md5hash', 'md5hmac', 'sha1hmac', 'sha256hmac', 'sha512hmac', 'jwt'];
 
 // Part `status` codes (nexmo-spec sms.yml x-errors) and what they mean to a flow.
-const STATUS: Record<string, { code: SmsErrorCode; retryable?: boolean; hint?: string }> = {
+// `inDoubt`: the status does not say the part was refused, so it may still go out.
+const STATUS: Record<string, { code: SmsErrorCode; retryable?: boolean; inDoubt?: boolean; hint?: string }> = {
   '1': { code: 'RATE_LIMITED', retryable: true, hint: 'throttled: sending faster than the account limit' },
   '2': { code: 'INVALID_INPUT', hint: 'missing parameters' },
   '3': { code: 'INVALID_INPUT', hint: 'invalid parameters' },
   '4': { code: 'AUTH_FAILED', hint: 'invalid credentials' },
-  '5': { code: 'PROVIDER_ERROR', retryable: true, hint: 'internal error' },
+  // An error inside Vonage after it took the request: whether the part was queued is unknown.
+  '5': { code: 'PROVIDER_ERROR', inDoubt: true, hint: 'internal error' },
   '6': { code: 'INVALID_PHONE', hint: 'invalid message, e.g. an unrecognised number prefix' },
   // Blocklisted, not proven opted out: Vonage reports STOP replies as DLR err-code 9 instead.
   '7': { code: 'PROVIDER_ERROR', hint: 'number barred (blocklisted)' },
@@ -179,7 +181,7 @@ function partError(res: HttpResponse, status: string, part: VonagePart, accepted
     httpStatus: res.status,
     providerCode: status,
     retryable: accepted === 0 && (known?.retryable ?? false),
-    inDoubt: accepted > 0,
+    inDoubt: accepted > 0 || (known?.inDoubt ?? false),
   });
 }
 

@@ -137,6 +137,48 @@ describe('sqlite store: idempotent sends', () => {
     expect(await db.store.claimSend('k', INFO)).toEqual({ claimed: true });
   });
 
+  it('frees an in-doubt key once its window has passed, measured from the claim', async () => {
+    await db.store.claimSend('k', INFO);
+    clock += 5 * MINUTE;
+    await db.store.releaseSend('k', { inDoubt: true, error: { code: 'NETWORK_ERROR', message: 'timeout', retryable: false } });
+    clock += 55 * MINUTE - 1;
+    expect(await db.store.claimSend('k', { ...INFO, windowMs: 60 * MINUTE })).toMatchObject({ claimed: false, state: 'in-doubt' });
+    clock += 1;
+    expect(await db.store.claimSend('k', { ...INFO, windowMs: 60 * MINUTE })).toEqual({ claimed: true });
+    expect(await db.store.getMessage('k')).toMatchObject({ state: 'pending' });
+  });
+
+  it('frees a claim abandoned past its lease once the window has passed, never while the lease runs', async () => {
+    await db.store.claimSend('k', { ...INFO, leaseMs: 2 * MINUTE });
+    clock += MINUTE;
+    expect(await db.store.claimSend('k', { ...INFO, windowMs: 0 })).toMatchObject({ claimed: false, state: 'pending' });
+    clock += MINUTE;
+    expect(await db.store.claimSend('k', { ...INFO, windowMs: 10 * MINUTE })).toMatchObject({ claimed: false, state: 'in-doubt' });
+    clock += 8 * MINUTE;
+    expect(await db.store.claimSend('k', { ...INFO, windowMs: 10 * MINUTE })).toEqual({ claimed: true });
+  });
+
+  it('answers a conflict, not the stored state, when a key is claimed for another recipient or provider', async () => {
+    await db.store.claimSend('k', INFO);
+    const conflict = { claimed: false, state: 'conflict', provider: 'twilio', to: TO, claimedAt: '2025-03-01T08:00:00.000Z' };
+    expect(await db.store.claimSend('k', { ...INFO, to: '+14155550101' })).toEqual(conflict);
+    await db.store.completeSend('k', result('SM1'));
+    expect(await db.store.claimSend('k', { provider: 'vonage', to: TO })).toEqual(conflict);
+    expect(await db.store.claimSend('k', INFO)).toMatchObject({ claimed: false, state: 'sent' });
+    // The record is untouched by the refused claims.
+    expect(await db.store.getMessage('k')).toMatchObject({ messageId: 'SM1', to: TO, provider: 'twilio' });
+  });
+
+  it('lets a key be claimed for another recipient once it no longer blocks (failed, or sent outside the window)', async () => {
+    await db.store.claimSend('k', INFO);
+    await db.store.releaseSend('k', { inDoubt: false, error: { code: 'INVALID_PHONE', message: 'no', retryable: false } });
+    expect(await db.store.claimSend('k', { ...INFO, to: '+14155550101' })).toEqual({ claimed: true });
+    await db.store.completeSend('k', result('SM2', { to: '+14155550101' }));
+    clock += MINUTE;
+    expect(await db.store.claimSend('k', { ...INFO, windowMs: MINUTE })).toEqual({ claimed: true });
+    expect(await db.store.getMessage('k')).toMatchObject({ to: TO, state: 'pending' });
+  });
+
   it('never downgrades a recorded send on release', async () => {
     await db.store.claimSend('k', INFO);
     await db.store.completeSend('k', result('SM1'));

@@ -330,26 +330,23 @@ class SqliteStore implements Store {
           ).run(key, claim.provider, claim.to, now, now + claim.leaseMs, now, now);
           return { claimed: true };
         }
-        switch (row.state) {
-          case 'sent': {
-            const sentAt = row.sent_at_ms ?? row.updated_at_ms;
-            if (claim.windowMs === undefined || now - sentAt < claim.windowMs) {
-              return { claimed: false, state: 'sent', result: JSON.parse(row.result ?? 'null') as SendResult };
-            }
-            break;
-          }
-          case 'pending': {
-            const claimedAt = iso(row.claimed_at_ms);
-            if (now < row.lease_until_ms) return { claimed: false, state: 'pending', claimedAt };
+        const claimedAt = iso(row.claimed_at_ms);
+        const blocking = this.blockingState(row, claim.windowMs, now);
+        if (blocking !== undefined) {
+          if (blocking === 'in-doubt' && row.state === 'pending') {
             // The claimer neither completed nor released within its lease: it crashed or hung,
             // possibly after the provider accepted the message. Say so rather than send again.
             this.sql(`UPDATE sends SET state = 'in-doubt', updated_at_ms = ? WHERE idempotency_key = ?`).run(now, key);
-            return { claimed: false, state: 'in-doubt', claimedAt };
           }
-          case 'in-doubt':
-            return { claimed: false, state: 'in-doubt', claimedAt: iso(row.claimed_at_ms) };
-          case 'failed':
-            break;
+          // Only an explicit key can meet this (a derived key hashes provider and recipient): the
+          // stored answer belongs to another message, and nobody received this one.
+          if (row.provider !== claim.provider || row.recipient !== claim.to) {
+            return { claimed: false, state: 'conflict', provider: row.provider as ProviderId, to: row.recipient, claimedAt };
+          }
+          if (blocking === 'sent') {
+            return { claimed: false, state: 'sent', result: JSON.parse(row.result ?? 'null') as SendResult };
+          }
+          return { claimed: false, state: blocking, claimedAt };
         }
         this.sql(
           `UPDATE sends
@@ -360,6 +357,27 @@ class SqliteStore implements Store {
         return { claimed: true };
       });
     });
+  }
+
+  /**
+   * What an existing row answers a new claim, or undefined when it no longer blocks the key: a
+   * failed send, or a sent or in-doubt one (a pending claim past its lease counts as in doubt)
+   * whose window has passed. Sent rows age from when they were sent, in-doubt ones from their
+   * claim: the attempt that may have reached the provider started then.
+   */
+  private blockingState(row: SendRow, windowMs: number | undefined, now: number): 'sent' | 'pending' | 'in-doubt' | undefined {
+    const within = (since: number) => windowMs === undefined || now - since < windowMs;
+    switch (row.state) {
+      case 'sent':
+        return within(row.sent_at_ms ?? row.updated_at_ms) ? 'sent' : undefined;
+      case 'pending':
+        if (now < row.lease_until_ms) return 'pending';
+        return within(row.claimed_at_ms) ? 'in-doubt' : undefined;
+      case 'in-doubt':
+        return within(row.claimed_at_ms) ? 'in-doubt' : undefined;
+      case 'failed':
+        return undefined;
+    }
   }
 
   /**

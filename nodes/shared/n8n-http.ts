@@ -1,12 +1,20 @@
 /**
  * n8n's request helper as the core's HttpFunction, so provider calls go through n8n's outbound
- * HTTP layer (proxy settings, SSRF policy, execution cancellation) instead of a private client.
+ * HTTP layer (proxy settings, SSRF policy) instead of a private client.
+ *
+ * The execution's cancel signal is not passed on to requests: a cancel stops the batch from
+ * starting further sends (DispatchOptions.signal), while a request already on the wire is let
+ * finish, so that its outcome is recorded instead of being left in doubt.
  */
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { HttpTransportError } from '../../core/http-client';
 import type { HttpFunction, HttpResponse } from '../../core/types';
 
-// Failures that happen before a byte of the request is written: repeating the request is safe.
+/**
+ * Error codes that prove the request never reached the provider, so repeating it is safe: the
+ * name did not resolve, the connection was refused or unroutable, the URL was unusable, or the TLS
+ * handshake rejected the certificate (nothing is written before the handshake completes).
+ */
 const CONNECT_CODES = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -16,10 +24,23 @@ const CONNECT_CODES = new Set([
   'ERR_INVALID_URL',
   'ERR_INVALID_PROTOCOL',
   'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
+
+/**
+ * Errors n8n raises when its egress policy refuses a destination: before the request is built
+ * (URL check) or when the socket would open (connection guard; axios then wraps the error, keeping
+ * its name and setting it as the cause). @n8n/backend-network 2.x.
+ */
+const REFUSED_BEFORE_SENDING = new Set(['SsrfBlockedIpError', 'SsrfBlockedHostnameError', 'UnknownConnectionHostError']);
+
+/** How deep a chain of `cause`s is followed: wrappers nest a few levels, a cycle must not loop. */
+const MAX_CAUSE_DEPTH = 5;
 
 interface FullResponse {
   statusCode: number;
@@ -28,10 +49,7 @@ interface FullResponse {
 }
 
 export function n8nHttp(fns: IExecuteFunctions): HttpFunction {
-  const cancelled = fns.getExecutionCancelSignal();
   return async (req) => {
-    // The batch keeps going after a cancel; the messages it has not sent yet must not leave.
-    if (cancelled?.aborted) throw new HttpTransportError('the execution was cancelled', 'connect', 'ERR_CANCELED');
     const options: IHttpRequestOptions = {
       method: req.method,
       url: req.url,
@@ -44,7 +62,6 @@ export function n8nHttp(fns: IExecuteFunctions): HttpFunction {
       json: false,
       // A redirected send would replay the request (and its credentials) to another address.
       disableFollowRedirect: true,
-      abortSignal: cancelled,
     };
     if (req.body !== undefined) options.body = req.body;
     if (req.timeoutMs !== undefined) options.timeout = req.timeoutMs;
@@ -75,16 +92,42 @@ function bodyText(body: unknown): string {
 }
 
 /**
- * Why no answer came. The message keeps the error's code and text but drops any URL query, where
+ * Why no answer came. Only an error known to come before the request was written counts as
+ * `connect` (safe to repeat); anything else — a timeout, a reset, a cancel, or an error of a shape
+ * not seen before — is `in-flight`, because repeating a request the provider may have acted on
+ * sends the SMS twice. The message keeps the error's code and text but drops any URL query, where
  * a provider that takes credentials as parameters would have them.
  */
 export function toTransportError(e: unknown): HttpTransportError {
   if (e instanceof HttpTransportError) return e;
-  const err = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; message?: unknown; request?: unknown };
-  const code = typeof err.code === 'string' ? err.code : undefined;
-  const text = typeof err.message === 'string' ? err.message : typeof e === 'string' ? e : 'the request failed';
+  const code = stringField(e, 'code');
+  const text = stringField(e, 'message') ?? (typeof e === 'string' ? e : 'the request failed');
   const message = text.replace(/\?\S*/g, '?…').slice(0, 300);
-  // Without a request object the call never left the process (URL or SSRF policy refused it).
-  const neverSent = (code !== undefined && CONNECT_CODES.has(code)) || err.request === undefined;
+  const neverSent = (code !== undefined && CONNECT_CODES.has(code)) || refusedBeforeSending(e);
   return new HttpTransportError(message, neverSent ? 'connect' : 'in-flight', code);
+}
+
+/** A string property of whatever was thrown; a throwing getter reads as absent. */
+function stringField(value: unknown, key: 'code' | 'message' | 'name'): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  try {
+    const field: unknown = (value as Record<string, unknown>)[key];
+    return typeof field === 'string' ? field : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function refusedBeforeSending(e: unknown): boolean {
+  let level = e;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof level === 'object' && level !== null; depth++) {
+    const name = stringField(level, 'name');
+    if (name !== undefined && REFUSED_BEFORE_SENDING.has(name)) return true;
+    try {
+      level = (level as { cause?: unknown }).cause;
+    } catch {
+      return false;
+    }
+  }
+  return false;
 }

@@ -186,6 +186,8 @@ export interface RunOptions {
   onError?: OnError;
   /** The workflow's time zone (what `this.getTimezone()` answers). */
   timezone?: string;
+  /** Handed the running execution, e.g. to cancel it as the n8n UI's Stop button does. */
+  onStart?: (execution: { cancel(): void }) => void;
 }
 
 export interface NodeRun {
@@ -274,7 +276,9 @@ export async function runNode(opts: RunOptions): Promise<NodeRun> {
       nodeExecutionStack: [{ node: start, data: { main: [opts.items.map((json) => ({ json }))] }, source: null }],
     },
   });
-  const run = await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+  const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+  opts.onStart?.({ cancel: () => execution.cancel() });
+  const run = await execution;
 
   const task = run.data.resultData.runData[underTest.name]?.[0];
   const outputs = (task?.data?.main ?? []).map((output) => output ?? []);

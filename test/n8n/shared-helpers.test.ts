@@ -1,5 +1,7 @@
 /** The n8n glue in nodes/shared: where the store lives, and n8n's request helper as the core's HttpFunction. */
 import { join } from 'node:path';
+import { SsrfBlockedHostnameError, SsrfBlockedIpError } from '@n8n/backend-network';
+import { AxiosError } from 'axios';
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { HttpTransportError } from '../../core/http-client';
 import { n8nHttp, toTransportError } from '../../nodes/shared/n8n-http';
@@ -30,21 +32,54 @@ describe('store location', () => {
 
 describe('request failures', () => {
   const axiosLike = (code: string | undefined, message: string) => Object.assign(new Error(message), { code, request: {} });
+  const bare = (code: string | undefined, message: string) => Object.assign(new Error(message), { code });
 
-  it('before anything was sent: connect (safe to repeat)', () => {
-    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL']) {
-      expect(toTransportError(axiosLike(code, 'x')).phase).toBe('connect');
-    }
-    // Refused before a request object existed (n8n's SSRF policy, a malformed URL).
-    expect(toTransportError(new Error('Request blocked by SSRF policy')).phase).toBe('connect');
+  it.each([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ERR_INVALID_URL',
+    'CERT_HAS_EXPIRED',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+  ])('%s: the request never left, so it is a connect failure (safe to repeat)', (code) => {
+    expect(toTransportError(axiosLike(code, 'x'))).toMatchObject({ phase: 'connect', code });
+    expect(toTransportError(bare(code, 'x'))).toMatchObject({ phase: 'connect', code });
+  });
+
+  it("n8n's SSRF policy refusing the destination is a connect failure, also wrapped the way axios wraps it", () => {
+    const byIp = new SsrfBlockedIpError('10.0.0.7', 'api.provider.test');
+    const byName = new SsrfBlockedHostnameError('api.provider.test');
+    expect(toTransportError(byIp).phase).toBe('connect');
+    expect(toTransportError(byName).phase).toBe('connect');
+    // The connection guard fails the socket; axios turns that into an AxiosError with the request set.
+    const wrapped = AxiosError.from(byIp, undefined, undefined, {});
+    expect(wrapped.request).toBeDefined();
+    expect(toTransportError(wrapped).phase).toBe('connect');
+    expect(toTransportError(new Error('outer', { cause: new Error('middle', { cause: byName }) })).phase).toBe('connect');
   });
 
   it('after the request may have arrived: in-flight (never repeated blindly)', () => {
-    for (const code of ['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED', undefined]) {
+    for (const code of ['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED', 'EPIPE', undefined]) {
       const e = toTransportError(axiosLike(code, 'x'));
       expect(e.phase).toBe('in-flight');
       expect(e.code).toBe(code);
     }
+  });
+
+  it('an error without a request object is not taken as proof that nothing was sent', () => {
+    // A wrapper (proxy agent, retry helper, a later n8n) that drops `.request` from a timeout
+    // must not make the timeout retryable: the provider may have the message already.
+    for (const code of ['ECONNABORTED', 'ETIMEDOUT', 'ECONNRESET', 'ERR_CANCELED', 'E_SOMETHING_NEW', undefined]) {
+      expect(toTransportError(bare(code, 'timeout of 30000ms exceeded')).phase).toBe('in-flight');
+    }
+    expect(toTransportError(new Error('socket hang up')).phase).toBe('in-flight');
+    // A look-alike name elsewhere than `name` proves nothing either.
+    expect(toTransportError(Object.assign(new Error('x'), { kind: 'SsrfBlockedIpError' })).phase).toBe('in-flight');
   });
 
   it('keeps URL queries, where credentials may travel, out of the message', () => {
@@ -53,11 +88,19 @@ describe('request failures', () => {
     expect(e.message).toContain('https://x.test/api?');
   });
 
-  it('survives anything thrown', () => {
-    for (const thrown of [undefined, null, 42, 'text', { message: 7 }, Object.create(null)]) {
+  it('survives anything thrown, and counts what it cannot read as in-flight', () => {
+    const hostile = Object.defineProperties(new Error('x'), {
+      code: { get: () => { throw new Error('code getter'); } },
+      name: { get: () => { throw new Error('name getter'); } },
+      cause: { get: () => { throw new Error('cause getter'); } },
+    });
+    const cyclic: { name: string; cause?: unknown } = { name: 'Error' };
+    cyclic.cause = cyclic;
+    const deep = Array.from({ length: 10_000 }).reduce<unknown>((cause) => ({ cause }), new SsrfBlockedIpError('10.0.0.1'));
+    for (const thrown of [undefined, null, 42, 'text', { message: 7 }, Object.create(null), hostile, cyclic, deep]) {
       const e = toTransportError(thrown);
       expect(e).toBeInstanceOf(HttpTransportError);
-      expect(e.phase).toBe('connect');
+      expect(e.phase).toBe('in-flight');
     }
     const huge = toTransportError(axiosLike('ECONNRESET', 'x'.repeat(1_000_000)));
     expect(huge.message.length).toBeLessThanOrEqual(300);
@@ -99,17 +142,18 @@ describe('n8n request helper as HttpFunction', () => {
     await expect(answer(undefined)).resolves.toMatchObject({ body: '' });
   });
 
-  it('sends nothing once the execution is cancelled', async () => {
+  it('lets a request on the wire finish when the execution is cancelled (the batch stops starting new ones)', async () => {
     const controller = new AbortController();
-    controller.abort();
-    let called = false;
+    let seen: IHttpRequestOptions | undefined;
     const http = n8nHttp(
-      fns(async () => {
-        called = true;
-        return { statusCode: 200 };
+      fns(async (options) => {
+        seen = options;
+        controller.abort();
+        return { statusCode: 201, headers: {}, body: '{"sid":"SM1"}' };
       }, controller.signal),
     );
-    await expect(http({ method: 'POST', url: 'https://p.test', headers: {} })).rejects.toMatchObject({ phase: 'connect', code: 'ERR_CANCELED' });
-    expect(called).toBe(false);
+    await expect(http({ method: 'POST', url: 'https://p.test', headers: {} })).resolves.toMatchObject({ status: 201 });
+    // A cancel must not cut the request: the provider may already have the message.
+    expect(seen?.abortSignal).toBeUndefined();
   });
 });

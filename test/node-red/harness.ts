@@ -28,6 +28,10 @@ export interface FlowOptions {
   send?: Record<string, unknown>;
   /** An sms-send with no config node selected. */
   noProviderNode?: boolean;
+  /** Runtime settings beside userDir, as settings.js would set them. */
+  settings?: Record<string, unknown>;
+  /** An existing user directory, left in place on stop: a restart on the same message log. */
+  userDir?: string;
 }
 
 export interface Run {
@@ -51,11 +55,14 @@ export class TestFlow {
   readonly statuses: Record<string, unknown>[] = [];
   readonly errors: unknown[][] = [];
 
-  private constructor(readonly userDir: string) {}
+  private constructor(
+    readonly userDir: string,
+    private readonly ownsUserDir: boolean,
+  ) {}
 
   static async start(opts: FlowOptions = {}): Promise<TestFlow> {
-    const flow = new TestFlow(mkdtempSync(join(tmpdir(), 'a2p-nr-')));
-    helper.settings({ userDir: flow.userDir });
+    const flow = opts.userDir === undefined ? new TestFlow(mkdtempSync(join(tmpdir(), 'a2p-nr-')), true) : new TestFlow(opts.userDir, false);
+    helper.settings({ ...opts.settings, userDir: flow.userDir });
     // Node-RED takes a node without x/y for a config node (and Catch would then catch nothing);
     // ids differ from every property value, which it would read as a config-node reference.
     const at = { x: 100, y: 100 };
@@ -131,7 +138,7 @@ export class TestFlow {
 
   async stop(): Promise<void> {
     await helper.unload();
-    rmSync(this.userDir, { recursive: true, force: true });
+    if (this.ownsUserDir) rmSync(this.userDir, { recursive: true, force: true });
   }
 }
 

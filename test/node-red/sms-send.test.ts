@@ -268,7 +268,7 @@ describe('sms-send settings and lifecycle', () => {
     expect(String(run.failed?.error?.message)).toContain('concurrency');
   });
 
-  it('finishes sends under way when closed, refuses new input with STORE_ERROR, then clears its status', async () => {
+  it('finishes sends under way when closed, refuses new input with CANCELED, then clears its status', async () => {
     flow = await TestFlow.start({ provider: 'twilio', credentials: { ...TWILIO_CREDENTIALS }, send: { from: 'ACME', fromType: 'str' } });
     nock(TWILIO_HOST).post(TWILIO_PATH).delay(300).reply(201, twilioAnswer('SMslow', '+14155551014', 'slow'));
     const node = flow.node;
@@ -277,7 +277,7 @@ describe('sms-send settings and lifecycle', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const closed = node.close(false);
     const late = await flow.send({ payload: 'late', to: '+14155551015' });
-    expect(late.failed?.error).toMatchObject({ code: 'STORE_ERROR', retryable: true });
+    expect(late.failed?.error).toMatchObject({ code: 'CANCELED', retryable: true });
     expect((await inFlight).sent?.payload).toMatchObject({ messageId: 'SMslow' });
     await closed;
     expect(flow.statuses.at(-1)).toEqual({});

@@ -13,6 +13,7 @@
 import { sleep, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { sendBatch, type DispatchOptions, type SendOutcome, type SendRequest } from '../../../core/dispatch';
 import { toSmsError, type SmsError } from '../../../core/errors';
+import type { StoreLease } from '../../../core/store';
 import type { TextAnalysis } from '../../../core/types';
 import { n8nHttp } from '../../shared/n8n-http';
 import { readProviderCredentials } from '../../shared/provider-credentials';
@@ -33,6 +34,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
   const results: INodeExecutionData[] = new Array(items.length);
   const failures = new Map<number, Failure>();
   let dryRun = false;
+  let lease: StoreLease | undefined;
   try {
     const settings = readBatchSettings(this);
     dryRun = settings.dryRun;
@@ -48,7 +50,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
       }
     }
     if (requests.length > 0) {
-      const outcomes = await sendBatch(requests, await dispatchOptions(this, settings, requests.length));
+      const options = await dispatchOptions(this, settings, requests.length);
+      // A dry run claims nothing, so it needs no store (and creates no file).
+      if (!settings.dryRun) {
+        lease = n8nStore(storePath(settings.storePath));
+        options.store = await lease.store;
+      }
+      const outcomes = await sendBatch(requests, options);
       for (const outcome of outcomes) {
         const i = itemOf[outcome.index];
         if (outcome.ok) results[i] = resultItem(outcome, i);
@@ -59,6 +67,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
     // The batch as a whole could not run (settings, credentials, store): every unsettled item shares the reason.
     const error = toSmsError(e, 'INVALID_INPUT');
     for (let i = 0; i < items.length; i++) if (results[i] === undefined && !failures.has(i)) failures.set(i, { error });
+  } finally {
+    // Every item has settled: no claim is left for the store to complete.
+    await lease?.release().catch((e: unknown) => {
+      this.logger.warn(`Send SMS: closing the store: ${toSmsError(e, 'STORE_ERROR').message}`, { node: this.getNode().name });
+    });
   }
 
   const succeeded = items.length - failures.size;
@@ -92,13 +105,14 @@ async function dispatchOptions(fns: IExecuteFunctions, settings: BatchSettings, 
     credentials: await readProviderCredentials(fns, settings.provider),
     http: n8nHttp(fns),
     dryRun: settings.dryRun,
-    // n8n's sleep rather than the core's timers, as n8n asks of node code. After a cancel the
-    // batch still settles every item; without backoff pauses the unsent ones fail at once.
-    sleep: (ms) => (cancelled?.aborted ? Promise.resolve() : sleep(ms)),
+    // n8n's sleep rather than the core's timers, as n8n asks of node code; a cancel ends the
+    // wait in the dispatcher.
+    sleep: (ms) => sleep(ms),
     onProgress: progressLogger(fns, total),
   };
-  // A dry run claims nothing, so it needs no store (and creates no file).
-  if (!settings.dryRun) options.store = await n8nStore(storePath(settings.storePath));
+  // A cancelled execution starts no further messages (they fail as CANCELED, safe to send
+  // again); those already on the wire finish and are recorded.
+  if (cancelled) options.signal = cancelled;
   return options;
 }
 
