@@ -1,5 +1,5 @@
 /**
- * Runs the editor script of a node's .html file against a stub `RED` and returns what it
+ * Runs the editor script of a node's .html file against a stand-in `RED` and returns what it
  * registered: the editor-side definition Node-RED would use.
  */
 import { readFileSync } from 'node:fs';
