@@ -15,4 +15,6 @@ export { getProvider, listProviders, PROVIDER_IDS } from './providers/registry';
 export { sendBatch, deriveIdempotencyKey, DISPATCH_DEFAULTS } from './dispatch';
 export type { SendRequest, DispatchOptions, SendOutcome } from './dispatch';
 export { NORMALIZED_STATUSES, FINAL_STATUSES, isFinal, mergeStatus } from './delivery/status';
+export { normalizeStatus, describeStatus } from './delivery/normalize';
+export type { NormalizeExtra, StatusDescription } from './delivery/normalize';
 export { createHttpClient, defaultHttp, HttpTransportError } from './http-client';
