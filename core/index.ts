@@ -18,3 +18,5 @@ export { NORMALIZED_STATUSES, FINAL_STATUSES, isFinal, mergeStatus } from './del
 export { normalizeStatus, describeStatus } from './delivery/normalize';
 export type { NormalizeExtra, StatusDescription } from './delivery/normalize';
 export { createHttpClient, defaultHttp, HttpTransportError } from './http-client';
+export { detectKeyword, OPT_OUT_KEYWORDS, OPT_IN_KEYWORDS, HELP_KEYWORDS } from './consent/keywords';
+export type { DetectKeywordOptions, ExtraKeywords, KeywordIntent, KeywordMatch } from './consent/keywords';
