@@ -7,7 +7,7 @@
  * ESC pair (extension character) never split across two parts, and in UCS-2 a grapheme — at least
  * a surrogate pair — never split either.
  */
-import { SmsError } from './errors';
+import { SmsError, kindOf } from './errors';
 import type { Encoding, TextAnalysis } from './types';
 
 /** Units per segment: septets for GSM-7, UTF-16 code units for UCS-2 (reference §4.2). */
@@ -349,11 +349,4 @@ function readSmartEncoding(opts: unknown): boolean {
     throw new SmsError('INVALID_INPUT', `smartEncoding must be true or false, got ${kindOf(smart)}`);
   }
   return smart;
-}
-
-/** Names a value's type for an error message without echoing the value (it may be message text). */
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -88,6 +88,16 @@ export function isSmsError(e: unknown): e is SmsError {
   return e instanceof SmsError;
 }
 
+/**
+ * Names a value's type for an error message without echoing the value: bad input may be message
+ * text, a phone number or a secret, none of which belongs in an error.
+ */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 /** Wraps anything thrown into an SmsError without leaking unknown objects into outputs. */
 export function toSmsError(e: unknown, fallback: SmsErrorCode = 'PROVIDER_ERROR'): SmsError {
   if (e instanceof SmsError) return e;

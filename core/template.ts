@@ -21,7 +21,7 @@
  */
 import Handlebars from 'handlebars';
 import { DateTime, type DateTimeFormatOptions } from 'luxon';
-import { SmsError } from './errors';
+import { SmsError, kindOf } from './errors';
 
 export const MAX_TEMPLATE_LENGTH = 64 * 1024;
 /** Longest rendered text; far beyond any SMS (providers cap at 1,600–2,000 characters). */
@@ -621,11 +621,4 @@ function readRenderOptions(opts: unknown): RenderState {
     state.timeZone = timeZone;
   }
   return state;
-}
-
-/** Names a value's type without echoing the value. */
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
