@@ -85,9 +85,9 @@ describe('sendBatch → twilio (nock)', () => {
   });
 
   it('does not retry a timeout; the claim stays in doubt and the next run answers SEND_IN_DOUBT without HTTP', async () => {
-    const scope = nock(API).post(PATH).delayBody(2000).reply(201, created());
+    const scope = nock(API).post(PATH).delayBody(10_000).reply(201, created());
     const sleep = jest.fn(async () => undefined);
-    const [o] = await sendBatch(requests(1), opts({ timeoutMs: 50, sleep }));
+    const [o] = await sendBatch(requests(1), opts({ timeoutMs: 1000, sleep }));
     expect(scope.isDone()).toBe(true);
     expect(o).toMatchObject({ ok: false, error: { code: 'NETWORK_ERROR', inDoubt: true } });
     expect(sleep).not.toHaveBeenCalled();

@@ -220,8 +220,8 @@ describe('sinch.send', () => {
     });
 
     it('no answer in time is a NETWORK_ERROR in doubt', async () => {
-      nock(US).post(PATH).delayBody(2000).reply(201, { id: 'late' });
-      const err = await failure(sinch.send(msg(), ctx({}, { timeoutMs: 50 })));
+      nock(US).post(PATH).delayBody(10_000).reply(201, { id: 'late' });
+      const err = await failure(sinch.send(msg(), ctx({}, { timeoutMs: 1000 })));
       expect(err).toMatchObject({ code: 'NETWORK_ERROR', inDoubt: true, retryable: false });
     });
 

@@ -183,8 +183,8 @@ describe('telnyx.send', () => {
     });
 
     it('no answer in time is a NETWORK_ERROR in doubt', async () => {
-      nock(API).post(PATH).delayBody(2000).reply(200, answer({ id: 'late' }));
-      const err = await failure(telnyx.send(msg(), ctx({}, { timeoutMs: 50 })));
+      nock(API).post(PATH).delayBody(10_000).reply(200, answer({ id: 'late' }));
+      const err = await failure(telnyx.send(msg(), ctx({}, { timeoutMs: 1000 })));
       expect(err).toMatchObject({ code: 'NETWORK_ERROR', inDoubt: true, retryable: false });
     });
 

@@ -273,8 +273,8 @@ describe('twilio.send', () => {
     });
 
     it('no answer in time is a NETWORK_ERROR in doubt', async () => {
-      nock(API).post(PATH).delayBody(2000).reply(201, created());
-      expect(await failure(twilio.send(msg(), ctx({}, { timeoutMs: 50 })))).toMatchObject({
+      nock(API).post(PATH).delayBody(10_000).reply(201, created());
+      expect(await failure(twilio.send(msg(), ctx({}, { timeoutMs: 1000 })))).toMatchObject({
         code: 'NETWORK_ERROR',
         inDoubt: true,
         retryable: false,
