@@ -21,6 +21,8 @@ export const SMS_ERROR_CODES = {
   STORE_ERROR: 'The store could not read or persist',
   IDEMPOTENCY_CONFLICT: 'The idempotency key was already used for another recipient or provider',
   CANCELED: 'The run was canceled before this item was sent',
+  INVALID_TIMEZONE: 'The time zone is not a known IANA zone',
+  NO_TIMEZONE: 'No time zone is known for the number and no fallback zone is set',
 } as const;
 
 export type SmsErrorCode = keyof typeof SMS_ERROR_CODES;

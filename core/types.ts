@@ -255,6 +255,32 @@ export interface ConsentDecision {
   since?: string;
 }
 
+/** What `importConsent` did with a list of events, all in one transaction. */
+export interface ConsentImportResult {
+  /** Events added to the ledger. */
+  recorded: number;
+  /**
+   * Events skipped because the current decision for that number and topic already says the same
+   * (re-importing a suppression list adds nothing and keeps the ledger readable).
+   */
+  unchanged: number;
+}
+
+/**
+ * A message held back by a Quiet-Hours Gate in hold-and-release mode, kept in the store so a
+ * restart or a redeploy loses none. `queue` names the holder (the Node-RED node id).
+ */
+export interface HeldMessage {
+  id: string;
+  queue: string;
+  /** ISO-8601 UTC: when it may be released. */
+  releaseAt: string;
+  /** ISO-8601 UTC: when it was held. */
+  heldAt: string;
+  /** JSON-serialisable; what was held (a Node-RED msg without its req/res). */
+  payload: unknown;
+}
+
 export interface ClaimInfo {
   provider: ProviderId;
   to: string;
@@ -308,6 +334,19 @@ export interface Store {
   checkConsent(q: { phone: string; topic: string; requireOptIn?: boolean }): Promise<ConsentDecision>;
   /** Oldest first. */
   consentHistory(phone: string): Promise<ConsentRecord[]>;
+  /**
+   * Records many events in ONE transaction (a 100,000-row suppression list): all or nothing. Each
+   * event is validated first; one invalid event rejects the whole call with INVALID_INPUT and records
+   * nothing. Events are applied in order, so a later one sees the earlier ones' effect.
+   */
+  importConsent(events: ConsentEvent[]): Promise<ConsentImportResult>;
+  /** Keeps a message until `releaseAt`. A given `id` that already exists in the queue is replaced. */
+  holdMessage(h: { queue: string; releaseAt: string; payload: unknown; id?: string }): Promise<HeldMessage>;
+  /** The queue's held messages, earliest `releaseAt` first; only those due by `dueBy` when given. */
+  heldMessages(queue: string, opts?: { dueBy?: string; limit?: number }): Promise<HeldMessage[]>;
+  /** Removes one held message; true when it was there (so two releasers cannot both emit it). */
+  releaseHeld(queue: string, id: string): Promise<boolean>;
+  countHeld(queue: string): Promise<number>;
   claimSend(idempotencyKey: string, info: ClaimInfo): Promise<ClaimResult>;
   completeSend(idempotencyKey: string, result: SendResult): Promise<void>;
   /**

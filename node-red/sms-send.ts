@@ -4,19 +4,18 @@
  * reaches Catch nodes through `done(err)`. Idempotency rides on the SQLite message log in the
  * Node-RED user directory, shared by every sms-send in the process.
  */
-import * as path from 'node:path';
 import { sendBatch } from '../core/dispatch';
 import type { DispatchOptions, SendOutcome, SendRequest } from '../core/dispatch/types';
 import { SmsError, toSmsError } from '../core/errors';
-import { sharedStore, type StoreLease } from '../core/store';
+import type { StoreLease } from '../core/store';
 import type { Store } from '../core/types';
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from './node-red-api';
 import { prepareItems, type ItemDefaults, type PreparedItem } from './send-items';
 import { catchError, finalStatus, progressStatus, stoppedSummary, tally, type ItemOutcome } from './send-report';
 import { PROVIDER_NODE_TYPE, type ProviderConnection, type SmsProviderNode } from './sms-provider';
+import { storeLeaseFor } from './sms-store';
 
 export const SEND_NODE_TYPE = 'sms-send';
-export const STORE_FILE = 'a2p-kit.sqlite';
 
 const TYPED_INPUT_TYPES = new Set(['str', 'msg', 'flow', 'global', 'env']);
 /** Status updates during a bulk: often enough to watch, rare enough not to flood the editor. */
@@ -38,6 +37,8 @@ export function closeWaitMs(nodeCloseTimeout: unknown): number {
 
 interface SmsSendDef extends NodeDef {
   provider?: string;
+  /** An `sms-store` config node; empty: the default file in the user directory. */
+  store?: string;
   to?: string;
   toType?: string;
   from?: string;
@@ -159,9 +160,7 @@ export default function register(RED: NodeAPI): void {
     };
 
     const store = async (): Promise<Store> => {
-      const userDir = RED.settings.userDir;
-      if (!userDir) throw new SmsError('STORE_ERROR', 'Node-RED has no user directory to keep the message log in');
-      lease ??= sharedStore({ kind: 'sqlite', path: path.join(userDir, STORE_FILE) });
+      lease ??= storeLeaseFor(RED, def.store);
       return lease.store;
     };
 

@@ -56,6 +56,12 @@ export interface DispatchOptions {
    * same key. Default 24 h.
    */
   idempotencyWindowMs?: number;
+  /**
+   * Check the consent ledger before each send (needs `store`): an opted-out recipient fails with
+   * OPTED_OUT, one without an opt-in when `requireOptIn` is set with NO_CONSENT; nothing is sent
+   * or claimed for them. A STOP (topic `*`) blocks every topic.
+   */
+  consent?: { topic: string; requireOptIn?: boolean };
   /** Analyse and validate, send nothing, claim nothing. */
   dryRun?: boolean;
   /** Per-request timeout. Default 30 s. */
