@@ -6,6 +6,7 @@
 import type { INodeCredentialDescription, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { listProviders } from '../../../core/providers/registry';
 import { CREDENTIAL_TYPES } from '../../shared/provider-credentials';
+import { STORE_PATH_OPTION } from '../../shared/store-option';
 
 const providerOptions: INodePropertyOptions[] = listProviders()
   .map((p) => ({
@@ -134,15 +135,7 @@ const batchOptions: INodeProperties[] = [
     description:
       'Whether to replace curly quotes, dashes and similar characters with plain look-alikes, so the message stays in GSM-7 (160 characters per SMS) instead of UCS-2 (70)',
   },
-  {
-    displayName: 'Store Path',
-    name: 'storePath',
-    type: 'string',
-    default: '',
-    placeholder: '~/.n8n/a2p-kit.sqlite',
-    description:
-      "SQLite file that records sent messages (so re-runs do not send twice), consent and delivery reports. Empty: a2p-kit.sqlite in n8n's folder (N8N_USER_FOLDER/.n8n or ~/.n8n). A relative path counts from that folder.",
-  },
+  STORE_PATH_OPTION,
   {
     displayName: 'Template Locale',
     name: 'templateLocale',
