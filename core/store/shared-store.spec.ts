@@ -84,6 +84,35 @@ describe('shared stores', () => {
     expect(counts.closes).toBe(1);
   });
 
+  it('gives views that pass every Store method through, the import and held messages included', async () => {
+    const { registry } = countingRegistry();
+    const a = registry.lease(config);
+    const b = registry.lease(config);
+    const va = await a.store;
+    const vb = await b.store;
+    expect(await va.importConsent([{ phone: PHONE, topic: '*', action: 'opt-out', source: 'import' }])).toEqual({
+      recorded: 1,
+      unchanged: 0,
+    });
+    expect(await vb.consentHistory(PHONE)).toHaveLength(1);
+    const held = await va.holdMessage({ queue: 'q', releaseAt: '2025-01-01T08:00:00Z', payload: { n: 1 } });
+    expect(await vb.countHeld('q')).toBe(1);
+    expect(await vb.heldMessages('q', { limit: 5 })).toEqual([held]);
+    expect(await vb.releaseHeld('q', held.id)).toBe(true);
+    expect(await va.releaseHeld('q', held.id)).toBe(false);
+    await a.release();
+    for (const call of [
+      () => va.importConsent([]),
+      () => va.holdMessage({ queue: 'q', releaseAt: '2025-01-01T08:00:00Z', payload: 1 }),
+      () => va.heldMessages('q'),
+      () => va.releaseHeld('q', 'x'),
+      () => va.countHeld('q'),
+    ]) {
+      expect((await rejected(call())).code).toBe('STORE_ERROR');
+    }
+    await b.release();
+  });
+
   it('retries opening on the next access after a failed open', async () => {
     const { registry, counts } = countingRegistry(1);
     const lease = registry.lease(config);

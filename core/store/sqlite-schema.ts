@@ -88,6 +88,18 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (provider, message_id, provider_status, error_code, part)
   ) STRICT;
   `,
+  // 1 → 2: messages a Quiet-Hours Gate holds until its window opens.
+  `
+  CREATE TABLE held_messages (
+    queue TEXT NOT NULL,
+    id TEXT NOT NULL,
+    release_at_ms INTEGER NOT NULL,
+    held_at_ms INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    PRIMARY KEY (queue, id)
+  ) STRICT;
+  CREATE INDEX held_messages_by_release ON held_messages (queue, release_at_ms);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

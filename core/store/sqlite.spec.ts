@@ -5,7 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { rejected } from '../../test/support/sms-error';
 import { useTempDir } from '../../test/support/temp-store';
 import type { Store } from '../types';
-import { SCHEMA_VERSION } from './sqlite-schema';
+import { MIGRATIONS, SCHEMA_VERSION } from './sqlite-schema';
 import { openSqliteStore, resolveSqlitePath } from './sqlite';
 
 const PHONE = '+14155550100';
@@ -17,6 +17,11 @@ function everyCall(store: Store): [string, () => Promise<unknown>][] {
     ['recordConsent', () => store.recordConsent({ phone: PHONE, topic: '*', action: 'opt-out', source: 'sms' })],
     ['checkConsent', () => store.checkConsent({ phone: PHONE, topic: 'marketing' })],
     ['consentHistory', () => store.consentHistory(PHONE)],
+    ['importConsent', () => store.importConsent([{ phone: PHONE, topic: '*', action: 'opt-out', source: 'import' }])],
+    ['holdMessage', () => store.holdMessage({ queue: 'q', id: 'h', releaseAt: '2025-01-01T08:00:00Z', payload: {} })],
+    ['heldMessages', () => store.heldMessages('q')],
+    ['releaseHeld', () => store.releaseHeld('q', 'h')],
+    ['countHeld', () => store.countHeld('q')],
     ['claimSend', () => store.claimSend('k', { provider: 'sandbox', to: PHONE })],
     ['completeSend', () => store.completeSend('k', result)],
     ['releaseSend', () => store.releaseSend('k', { inDoubt: false, error: { code: 'NETWORK_ERROR', message: 'x', retryable: false } })],
@@ -98,6 +103,33 @@ describe('sqlite store: opening, schema and failures', () => {
     expect((await rejected(openSqliteStore(path.join(blocker, 'sub', 'db.sqlite')))).code).toBe('STORE_ERROR');
     // A folder where the file should be.
     expect((await rejected(openSqliteStore(tmp.path))).code).toBe('STORE_ERROR');
+  });
+
+  it('migrates a version-1 file to the current schema, keeping its data', async () => {
+    const file = path.join(tmp.path, 'v1.sqlite');
+    const raw = new DatabaseSync(file);
+    raw.exec(MIGRATIONS[0] as string);
+    raw.exec('PRAGMA user_version = 1');
+    raw.exec(`INSERT INTO consent_events (phone, topic, action, source, at_ms, evidence, recorded_at_ms)
+              VALUES ('${PHONE}', '*', 'opt-out', 'sms', 0, '{"text":"STOP"}', 0)`);
+    raw.close();
+    const store = await openSqliteStore(file);
+    try {
+      expect(await store.consentHistory(PHONE)).toEqual([
+        { id: 1, phone: PHONE, topic: '*', action: 'opt-out', source: 'sms', at: '1970-01-01T00:00:00.000Z', evidence: { text: 'STOP' } },
+      ]);
+      await store.holdMessage({ queue: 'q', id: 'h', releaseAt: '2025-01-01T08:00:00Z', payload: { n: 1 } });
+      expect(await store.countHeld('q')).toBe(1);
+    } finally {
+      await store.close();
+    }
+    const check = new DatabaseSync(file);
+    try {
+      expect(check.prepare('PRAGMA user_version').get()).toEqual({ user_version: SCHEMA_VERSION });
+      expect(SCHEMA_VERSION).toBe(2);
+    } finally {
+      check.close();
+    }
   });
 
   it('refuses a file written by a newer schema instead of damaging it', async () => {

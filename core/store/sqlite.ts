@@ -9,6 +9,7 @@
  * then the call fails with STORE_ERROR (retryable). Calls are synchronous underneath; within one
  * process they therefore never interleave.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -21,9 +22,11 @@ import type {
   ConsentAction,
   ConsentDecision,
   ConsentEvent,
+  ConsentImportResult,
   ConsentRecord,
   DeliveryReport,
   Encoding,
+  HeldMessage,
   MessageRecord,
   NormalizedStatus,
   ProviderId,
@@ -181,6 +184,14 @@ interface ConsentRow {
   evidence: string;
 }
 
+interface HeldRow {
+  queue: string;
+  id: string;
+  release_at_ms: number;
+  held_at_ms: number;
+  payload: string;
+}
+
 interface SendRow {
   idempotency_key: string;
   provider: string;
@@ -309,6 +320,101 @@ class SqliteStore implements Store {
       const p = valid.phone(phone);
       const rows = this.sql('SELECT * FROM consent_events WHERE phone = ? ORDER BY at_ms, id').all(p);
       return (rows as unknown as ConsentRow[]).map(consentRecord);
+    });
+  }
+
+  /**
+   * An event is unchanged, and skipped, when the ledger's current answer already says the same:
+   * - for a topic: the latest event of that topic or of `*` has the same action (what checkConsent
+   *   answers for that topic);
+   * - for `*`: the latest `*` event has the same action and no event of any topic since then says
+   *   otherwise, i.e. every topic already answers the same. An opt-in to `marketing` after a STOP
+   *   therefore makes a re-imported `*` opt-out count again.
+   * "Current" is the ledger's order (time, then record order), whatever the new event's `at`.
+   */
+  async importConsent(events: ConsentEvent[]): Promise<ConsentImportResult> {
+    return this.use('could not import consent events', (db) => {
+      const now = this.clock();
+      const checked = valid.consentEvents(events, now);
+      return transaction(db, () => {
+        const insert = this.sql(
+          `INSERT INTO consent_events (phone, topic, action, source, at_ms, evidence, recorded_at_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        );
+        let recorded = 0;
+        let unchanged = 0;
+        for (const v of checked) {
+          if (this.alreadySays(v.phone, v.topic, v.action)) {
+            unchanged++;
+            continue;
+          }
+          insert.run(v.phone, v.topic, v.action, v.source, v.atMs, v.evidenceJson, now);
+          recorded++;
+        }
+        return { recorded, unchanged };
+      });
+    });
+  }
+
+  private alreadySays(phone: string, topic: string, action: ConsentAction): boolean {
+    if (topic !== '*') {
+      const row = this.sql(
+        `SELECT action FROM consent_events WHERE phone = ? AND topic IN (?, '*') ORDER BY at_ms DESC, id DESC LIMIT 1`,
+      ).get(phone, topic) as Pick<ConsentRow, 'action'> | undefined;
+      return row?.action === action;
+    }
+    const all = this.sql(
+      `SELECT id, action, at_ms FROM consent_events WHERE phone = ? AND topic = '*' ORDER BY at_ms DESC, id DESC LIMIT 1`,
+    ).get(phone) as Pick<ConsentRow, 'id' | 'action' | 'at_ms'> | undefined;
+    if (all?.action !== action) return false;
+    const since = this.sql(
+      `SELECT 1 AS found FROM consent_events
+       WHERE phone = ? AND action <> ? AND (at_ms > ? OR (at_ms = ? AND id > ?)) LIMIT 1`,
+    ).get(phone, action, all.at_ms, all.at_ms, all.id);
+    return since === undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Held messages
+
+  async holdMessage(h: { queue: string; releaseAt: string; payload: unknown; id?: string }): Promise<HeldMessage> {
+    return this.use('could not hold the message', () => {
+      const v = valid.hold(h);
+      const now = this.clock();
+      const id = v.id ?? randomUUID();
+      this.sql(
+        `INSERT INTO held_messages (queue, id, release_at_ms, held_at_ms, payload) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (queue, id) DO UPDATE SET
+           release_at_ms = excluded.release_at_ms, held_at_ms = excluded.held_at_ms, payload = excluded.payload`,
+      ).run(v.queue, id, v.releaseAtMs, now, v.payloadJson);
+      return heldMessage({ queue: v.queue, id, release_at_ms: v.releaseAtMs, held_at_ms: now, payload: v.payloadJson });
+    });
+  }
+
+  async heldMessages(queue: string, opts?: { dueBy?: string; limit?: number }): Promise<HeldMessage[]> {
+    return this.use('could not read the held messages', () => {
+      const q = valid.queue(queue);
+      const o = valid.heldQuery(opts);
+      // Ties on release time keep the order they were held in (rowid survives a replace).
+      const rows = this.sql(
+        `SELECT * FROM held_messages WHERE queue = ? AND release_at_ms <= ?
+         ORDER BY release_at_ms, held_at_ms, rowid LIMIT ?`,
+      ).all(q, o.dueByMs ?? Number.MAX_SAFE_INTEGER, o.limit ?? -1);
+      return (rows as unknown as HeldRow[]).map(heldMessage);
+    });
+  }
+
+  async releaseHeld(queue: string, id: string): Promise<boolean> {
+    return this.use('could not release the held message', () => {
+      const info = this.sql('DELETE FROM held_messages WHERE queue = ? AND id = ?').run(valid.queue(queue), valid.heldId(id));
+      return Number(info.changes) > 0;
+    });
+  }
+
+  async countHeld(queue: string): Promise<number> {
+    return this.use('could not count the held messages', () => {
+      const row = this.sql('SELECT COUNT(*) AS n FROM held_messages WHERE queue = ?').get(valid.queue(queue)) as { n: number };
+      return Number(row.n);
     });
   }
 
@@ -653,6 +759,16 @@ function consentRecord(r: ConsentRow): ConsentRecord {
     source: r.source,
     at: iso(r.at_ms),
     evidence: JSON.parse(r.evidence) as Record<string, unknown>,
+  };
+}
+
+function heldMessage(r: HeldRow): HeldMessage {
+  return {
+    id: r.id,
+    queue: r.queue,
+    releaseAt: iso(r.release_at_ms),
+    heldAt: iso(r.held_at_ms),
+    payload: JSON.parse(r.payload) as unknown,
   };
 }
 

@@ -28,6 +28,14 @@ export const LIMITS = Object.freeze({
   errorMessage: 2000,
   parts: 255,
   segments: 1000,
+  /** Events in one `importConsent` call (a suppression list is rarely above a few hundred thousand). */
+  importEvents: 1_000_000,
+  queue: 200,
+  heldId: 200,
+  /** A held message's serialised payload, in UTF-16 code units. */
+  heldPayload: 1024 * 1024,
+  /** Held messages returned by one `heldMessages` call. */
+  heldBatch: 100_000,
 });
 
 /** Ten minutes: long enough for a slow provider plus retries, short enough to surface a crash. */
@@ -45,14 +53,14 @@ function invalid(message: string): SmsError {
   return new SmsError('INVALID_INPUT', message);
 }
 
-function show(value: unknown): string {
+export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
@@ -184,6 +192,24 @@ export function consentEvent(value: unknown, nowMs: number): ValidConsentEvent {
     atMs: e.at === undefined ? nowMs : isoInstant(e.at, 'at'),
     evidenceJson,
   };
+}
+
+/** Every event of an import, checked before any is written; the first bad one names its index. */
+export function consentEvents(value: unknown, nowMs: number): ValidConsentEvent[] {
+  if (!Array.isArray(value)) throw invalid(`consent events must be an array; got ${show(value)}`);
+  if (value.length > LIMITS.importEvents) {
+    throw invalid(`one import takes at most ${LIMITS.importEvents} consent events; got ${value.length}`);
+  }
+  const out: ValidConsentEvent[] = new Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    try {
+      out[i] = consentEvent(value[i], nowMs);
+    } catch (e) {
+      if (e instanceof SmsError) throw invalid(`consent event [${i}]: ${e.message}; nothing was recorded`);
+      throw e;
+    }
+  }
+  return out;
 }
 
 export function consentQuery(value: unknown): { phone: string; topic: string; requireOptIn: boolean } {
@@ -361,5 +387,87 @@ export function deliveryReport(value: unknown): ValidReport {
   const mccmnc = optionalText(r.mccmnc, 'report mccmnc', 16);
   if (mccmnc !== undefined) out.mccmnc = mccmnc;
   if (r.permanent !== undefined) out.permanent = r.permanent;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Held messages
+
+export function queue(value: unknown): string {
+  return text(value, 'queue', LIMITS.queue);
+}
+
+export function heldId(value: unknown): string {
+  return text(value, 'held message id', LIMITS.heldId);
+}
+
+/**
+ * The payload as stored JSON. Stricter than JSON.stringify, which would silently drop a function
+ * or a symbol and turn NaN into null: what is released must be what was held.
+ */
+export function heldPayload(value: unknown): string {
+  if (value === undefined) throw invalid('payload is missing');
+  const reject = (v: unknown): string | undefined => {
+    switch (typeof v) {
+      case 'function':
+        return 'a function';
+      case 'symbol':
+        return 'a symbol';
+      case 'bigint':
+        return 'a BigInt';
+      case 'number':
+        return Number.isFinite(v) ? undefined : 'a non-finite number';
+      default:
+        return undefined;
+    }
+  };
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value, (key, v: unknown) => {
+      const bad = reject(v);
+      if (bad !== undefined) throw invalid(`payload holds ${bad}${key === '' ? '' : ` at "${key.slice(0, 40)}"`}; it must be JSON`);
+      return v;
+    });
+  } catch (e) {
+    if (e instanceof SmsError) throw e;
+    // A cycle (TypeError), nesting too deep for the stack or a string too long (RangeError).
+    throw invalid('payload must be JSON-serialisable (no cycles, not nested thousands deep)');
+  }
+  if (json === undefined) throw invalid(`payload must be JSON-serialisable; got ${show(value)}`);
+  if (json.length > LIMITS.heldPayload) {
+    throw invalid(`payload is larger than ${LIMITS.heldPayload} characters once serialised`);
+  }
+  return json;
+}
+
+export interface ValidHold {
+  queue: string;
+  id?: string;
+  releaseAtMs: number;
+  payloadJson: string;
+}
+
+export function hold(value: unknown): ValidHold {
+  const h = object(value, 'held message');
+  const out: ValidHold = {
+    queue: queue(h.queue),
+    releaseAtMs: isoInstant(h.releaseAt, 'releaseAt'),
+    payloadJson: heldPayload(h.payload),
+  };
+  if (h.id !== undefined && h.id !== null) out.id = heldId(h.id);
+  return out;
+}
+
+export function heldQuery(value: unknown): { dueByMs?: number; limit?: number } {
+  if (value === undefined || value === null) return {};
+  const o = object(value, 'held messages options');
+  const out: { dueByMs?: number; limit?: number } = {};
+  if (o.dueBy !== undefined && o.dueBy !== null) out.dueByMs = isoInstant(o.dueBy, 'dueBy');
+  if (o.limit !== undefined && o.limit !== null) {
+    if (typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1 || o.limit > LIMITS.heldBatch) {
+      throw invalid(`limit must be an integer from 1 to ${LIMITS.heldBatch}; got ${show(o.limit)}`);
+    }
+    out.limit = o.limit;
+  }
   return out;
 }
