@@ -1,9 +1,16 @@
 /**
  * `sms-send`: sends the SMS a message asks for (DESIGN §4) through the provider of an
  * `sms-provider` config node. Output 1 gets what was sent, output 2 what failed; every failure also
- * reaches Catch nodes through `done(err)`. Idempotency rides on the SQLite message log in the
- * Node-RED user directory, shared by every sms-send in the process.
+ * reaches Catch nodes through `done(err)`. Idempotency rides on the SQLite message log of the
+ * selected `sms-store` (by default in the Node-RED user directory), shared by every sms-send in
+ * the process.
+ *
+ * Consent checking is on unless the node turns it off (`checkConsent: false`), flows written
+ * before the setting existed included: with the default topic and no opt-in required it refuses
+ * only recipients who opted out (OPTED_OUT), whom no flow should text.
  */
+import { existsSync } from 'node:fs';
+import { DEFAULT_CHECK_TOPIC } from '../core/consent/ledger';
 import { sendBatch } from '../core/dispatch';
 import type { DispatchOptions, SendOutcome, SendRequest } from '../core/dispatch/types';
 import { SmsError, toSmsError } from '../core/errors';
@@ -13,7 +20,7 @@ import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } 
 import { prepareItems, type ItemDefaults, type PreparedItem } from './send-items';
 import { catchError, finalStatus, progressStatus, stoppedSummary, tally, type ItemOutcome } from './send-report';
 import { PROVIDER_NODE_TYPE, type ProviderConnection, type SmsProviderNode } from './sms-provider';
-import { storeLeaseFor } from './sms-store';
+import { storeFileFor, storeLeaseFor } from './sms-store';
 
 export const SEND_NODE_TYPE = 'sms-send';
 
@@ -56,6 +63,11 @@ interface SmsSendDef extends NodeDef {
   idempotencyScopeType?: string;
   concurrency?: string | number;
   dryRun?: boolean;
+  /** Unset counts as on. */
+  checkConsent?: boolean;
+  /** Empty: `marketing`. */
+  consentTopic?: string;
+  requireOptIn?: boolean;
 }
 
 interface TypedValue {
@@ -74,7 +86,7 @@ interface Settings {
   scope: TypedValue;
   statusCallbackUrl?: string;
   validitySeconds?: number;
-  dispatch: Pick<DispatchOptions, 'defaultCountry' | 'smartEncoding' | 'maxSegments' | 'concurrency' | 'dryRun'>;
+  dispatch: Pick<DispatchOptions, 'defaultCountry' | 'smartEncoding' | 'maxSegments' | 'concurrency' | 'dryRun' | 'consent'>;
 }
 
 function typed(value: unknown, type: unknown, fallbackType: string, name: string): TypedValue {
@@ -117,7 +129,17 @@ export function parseSettings(def: SmsSendDef): Settings {
   if (validity !== undefined) settings.validitySeconds = validity;
   const callback = typeof def.statusCallbackUrl === 'string' ? def.statusCallbackUrl.trim() : '';
   if (callback) settings.statusCallbackUrl = callback;
+  const consent = consentSettings(def);
+  if (consent) settings.dispatch.consent = consent;
   return settings;
+}
+
+/** The topic's length and characters are the dispatcher's to check, as for every other caller. */
+function consentSettings(def: SmsSendDef): DispatchOptions['consent'] {
+  if (def.checkConsent === false) return undefined;
+  const topic = def.consentTopic ?? '';
+  if (typeof topic !== 'string') throw new SmsError('INVALID_INPUT', 'the consent topic must be text');
+  return { topic: topic.trim() || DEFAULT_CHECK_TOPIC, requireOptIn: def.requireOptIn === true };
 }
 
 export default function register(RED: NodeAPI): void {
@@ -226,8 +248,15 @@ export default function register(RED: NodeAPI): void {
         signal,
       };
       if (conn.ratePerSecond !== undefined) opts.ratePerSecond = conn.ratePerSecond;
-      if (!s.dispatch.dryRun) opts.store = await store();
+      // A dry run claims nothing and creates no file. It reads the consent ledger when there is
+      // one; without the file the dispatcher reads an empty ledger, as a first real run would.
+      if (!s.dispatch.dryRun || (opts.consent !== undefined && ledgerExists())) opts.store = await store();
       return opts;
+    }
+
+    function ledgerExists(): boolean {
+      const file = storeFileFor(RED, def.store);
+      return file === ':memory:' || existsSync(file);
     }
 
     function progressReporter(failedBefore: number): DispatchOptions['onProgress'] {

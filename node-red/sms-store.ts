@@ -33,6 +33,19 @@ export function storeFile(setting: unknown, userDir: string | undefined): string
 }
 
 /**
+ * The file a node's `store` property names: the selected `sms-store` config node's, or the default
+ * file when none is selected. Throws STORE_ERROR for a missing or wrong config node.
+ */
+export function storeFileFor(RED: NodeAPI, storeNodeId: string | undefined): string {
+  if (!storeNodeId) return storeFile('', RED.settings.userDir);
+  const config = RED.nodes.getNode(storeNodeId);
+  if (!config || config.type !== STORE_NODE_TYPE) {
+    throw new SmsError('STORE_ERROR', 'the selected sms-store config node is missing or disabled');
+  }
+  return (config as SmsStoreNode).file();
+}
+
+/**
  * The store lease for a node whose `store` property names an `sms-store` config node (or is
  * empty: the default file). Take it when the node starts and release it in its close handler; the
  * lease opens the file on first use and reports a missing or wrong config node there, as a coded
@@ -40,17 +53,7 @@ export function storeFile(setting: unknown, userDir: string | undefined): string
  */
 export function storeLeaseFor(RED: NodeAPI, storeNodeId: string | undefined): StoreLease {
   try {
-    let file: string;
-    if (storeNodeId) {
-      const config = RED.nodes.getNode(storeNodeId);
-      if (!config || config.type !== STORE_NODE_TYPE) {
-        throw new SmsError('STORE_ERROR', 'the selected sms-store config node is missing or disabled');
-      }
-      file = (config as SmsStoreNode).file();
-    } else {
-      file = storeFile('', RED.settings.userDir);
-    }
-    return sharedStore({ kind: 'sqlite', path: file });
+    return sharedStore({ kind: 'sqlite', path: storeFileFor(RED, storeNodeId) });
   } catch (e) {
     const failed = Promise.reject(e);
     failed.catch(() => undefined);

@@ -3,7 +3,9 @@
  * whole batch (a node misconfigured, not an item malformed), so it throws and sendBatch rejects:
  *
  * - INVALID_INPUT: `requests` not an array; options not an object; an option of the wrong type or
- *   out of range; credentials not an object of strings; a store without claim/complete/release.
+ *   out of range; credentials not an object of strings; a store without claim/complete/release;
+ *   `consent` malformed, or set for a real send without a store (a consent check that cannot read
+ *   the ledger must not pass silently), or with a store that keeps no consent ledger.
  * - UNKNOWN_PROVIDER: a provider id the registry does not know.
  *
  * Messages name the option, never its value (a misplaced secret would otherwise be echoed).
@@ -12,7 +14,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { SmsError } from '../errors';
 import { defaultHttp } from '../http-client';
 import { getProvider } from '../providers/registry';
+import * as valid from '../store/validate';
 import type { HttpFunction, ProviderCredentials, SmsProvider, Store } from '../types';
+import { CONSENT_STORE_METHODS, type ConsentRule } from './consent';
 import type { DispatchOptions } from './types';
 
 export interface ResolvedOptions {
@@ -30,6 +34,8 @@ export interface ResolvedOptions {
   retryBaseMs: number;
   idempotencyScope: string;
   idempotencyWindowMs: number;
+  /** Set: each item passes the consent gate (consent.ts) before it is claimed. */
+  consent?: ConsentRule;
   dryRun: boolean;
   timeoutMs: number;
   signal?: AbortSignal;
@@ -133,6 +139,34 @@ function resolveCountry(value: unknown): string | undefined {
   return value.toUpperCase();
 }
 
+function resolveConsent(value: unknown): ConsentRule | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isPlainObject(value)) throw bad('consent must be an object { topic, requireOptIn? }');
+  let topic: string;
+  try {
+    topic = valid.topic(value.topic);
+  } catch {
+    throw bad(`consent.topic must be a topic name (marketing, transactional, one of yours, or *) of 1 to ${valid.LIMITS.topic} characters without control characters`);
+  }
+  return { topic, requireOptIn: bool(value.requireOptIn, 'consent.requireOptIn', false) };
+}
+
+/**
+ * A dry run may check consent without a store: it then reads an empty ledger (consent.ts). A real
+ * send may not: it would go out to recipients who opted out.
+ */
+function checkConsentStore(consent: ConsentRule | undefined, store: Store | undefined, dryRun: boolean): void {
+  if (consent === undefined) return;
+  if (store === undefined) {
+    if (dryRun) return;
+    throw bad('consent checking needs a store (it holds the consent ledger); give one, or leave consent out');
+  }
+  const obj = store as unknown as Record<string, unknown>;
+  for (const m of CONSENT_STORE_METHODS) {
+    if (typeof obj[m] !== 'function') throw bad(`consent checking needs a store with a consent ledger (no ${m}())`);
+  }
+}
+
 // Node's timers hold at most 2^31-1 ms (about 24.8 days) and fire at once when given more.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -191,6 +225,9 @@ export function resolveOptions(opts: unknown): ResolvedOptions {
   };
   const store = resolveStore(o.store);
   if (store) resolved.store = store;
+  const consent = resolveConsent(o.consent);
+  checkConsentStore(consent, store, resolved.dryRun);
+  if (consent) resolved.consent = consent;
   const country = resolveCountry(o.defaultCountry);
   if (country) resolved.defaultCountry = country;
   // 0 is what an untouched number field in the editors holds: it means "no limit", like absent.

@@ -7,6 +7,10 @@
  * number, text, segments, store, provider — becomes that item's `ok: false` outcome and the other
  * items go on.
  *
+ * With `consent` set, each item passes the consent gate (consent.ts) once its number is normalised
+ * and before its key is claimed: a refused item (OPTED_OUT, NO_CONSENT) claims nothing and sends
+ * nothing. A dry run passes the gate too, so it shows who would be refused.
+ *
  * Progress counts an item as `sent` when its outcome is ok: sent now, found already sent
  * (duplicate), or validated in a dry run; `failed` otherwise.
  *
@@ -18,6 +22,7 @@ import { SmsError, toSmsError } from '../errors';
 import { clip } from '../providers/http';
 import type { ProviderContext, SendResult } from '../types';
 import { cancelableSleep, canceledError } from './cancel';
+import { consentRefusal } from './consent';
 import { credentialIdentity, publicAccountId } from './credential-identity';
 import { deliver, type DeliverySettings } from './deliver';
 import { runPool } from './pool';
@@ -130,6 +135,10 @@ async function processItem(
       : { index, ok: false, error: preparation.error, analysis: preparation.analysis };
   }
   const { prepared } = preparation;
+  if (opts.consent) {
+    const refusal = await consentRefusal(opts.store, prepared.msg.to, opts.consent);
+    if (refusal) return { index, ok: false, error: refusal, analysis: prepared.analysis };
+  }
   if (opts.dryRun) return { index, ok: true, result: dryRunResult(prepared, opts), analysis: prepared.analysis, dryRun: true };
   try {
     const result = await deliverOnce(prepared, delivery, firsts);

@@ -32,7 +32,7 @@ describe('sms-send in the editor', () => {
       from: { value: '', type: 'str' },
       message: { value: 'payload', type: 'msg' },
       scope: { value: '', type: 'str' },
-      dispatch: { smartEncoding: true, dryRun: false, maxSegments: 10, concurrency: 10 },
+      dispatch: { smartEncoding: true, dryRun: false, maxSegments: 10, concurrency: 10, consent: { topic: 'marketing', requireOptIn: false } },
     });
   });
 

@@ -6,6 +6,7 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 import type { DispatchOptions } from '../../../core/dispatch';
+import { DEFAULT_CHECK_TOPIC } from '../../../core/consent/ledger';
 import { SmsError } from '../../../core/errors';
 import type { ProviderId } from '../../../core/types';
 import type { MessageMode } from './read-item';
@@ -22,7 +23,15 @@ export interface BatchSettings {
   /** Passed to sendBatch as they are; the dispatcher checks types and ranges (INVALID_INPUT). */
   dispatch: Pick<
     DispatchOptions,
-    'smartEncoding' | 'defaultCountry' | 'idempotencyScope' | 'maxSegments' | 'concurrency' | 'retries' | 'timeoutMs' | 'ratePerSecond'
+    | 'smartEncoding'
+    | 'defaultCountry'
+    | 'idempotencyScope'
+    | 'maxSegments'
+    | 'concurrency'
+    | 'retries'
+    | 'timeoutMs'
+    | 'ratePerSecond'
+    | 'consent'
   >;
 }
 
@@ -62,7 +71,24 @@ export function readBatchSettings(fns: IExecuteFunctions): BatchSettings {
   const rate = option('ratePerSecond');
   // 0 is the field's "no limit".
   if (rate !== null && rate !== 0) dispatch.ratePerSecond = rate as number;
+  const consent = readConsent(param);
+  if (consent !== undefined) dispatch.consent = consent;
   return settings;
+}
+
+/**
+ * On unless turned off. A topic field left empty means the default topic, as in Check Consent;
+ * anything else goes to the dispatcher as written, which refuses what is not a topic.
+ */
+function readConsent(param: (name: string, fallback: unknown) => unknown): DispatchOptions['consent'] {
+  const check = param('checkConsent', true);
+  if (check === false) return undefined;
+  if (check !== true) throw new SmsError('INVALID_INPUT', '"Check Consent" must be true or false');
+  const topic = param('consentTopic', DEFAULT_CHECK_TOPIC);
+  return {
+    topic: typeof topic === 'string' ? (text(topic) ?? DEFAULT_CHECK_TOPIC) : (topic as string),
+    requireOptIn: param('requireOptIn', false) as boolean,
+  };
 }
 
 function text(value: unknown): string | undefined {

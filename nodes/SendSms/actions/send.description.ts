@@ -1,7 +1,11 @@
 /**
  * The Send SMS node's parameters. Per-item fields (recipient, sender, text, scheduling, references)
- * are read for every input item; batch fields (provider, encoding, limits, store) once per run,
- * because all items go out in one batch with one concurrency and rate limit.
+ * are read for every input item; batch fields (provider, consent, encoding, limits, store) once
+ * per run, because all items go out in one batch with one concurrency and rate limit.
+ *
+ * Consent checking sits beside the message rather than among the Options, and is on by default:
+ * it refuses items, so it must be visible, and with its defaults (topic marketing, no opt-in
+ * required) it refuses only recipients who opted out — whom no flow should text.
  */
 import type { INodeCredentialDescription, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { listProviders } from '../../../core/providers/registry';
@@ -243,6 +247,33 @@ export const properties: INodeProperties[] = [
     description:
       "Handlebars over the item's JSON, e.g. Hi {{customer.first_name}}. This field is never an n8n expression, so Handlebars' {{ }} cannot clash with n8n's. A variable missing from the item fails that item (TEMPLATE_ERROR) instead of sending a gap.",
     displayOptions: { show: { messageMode: ['template'] } },
+  },
+  {
+    displayName: 'Check Consent',
+    name: 'checkConsent',
+    type: 'boolean',
+    default: true,
+    description:
+      'Whether to look each recipient up in the consent ledger (the store) first. A recipient who opted out — replied STOP, was imported from a suppression list, or opted out of the topic — fails with OPTED_OUT and is sent nothing.',
+  },
+  {
+    displayName: 'Consent Topic',
+    name: 'consentTopic',
+    type: 'string',
+    default: 'marketing',
+    placeholder: 'marketing',
+    description:
+      'What these messages are about: marketing, transactional, or a topic of yours. An opt-out of this topic refuses the recipient, and so does a STOP (it covers every topic). * refuses anyone opted out of any topic.',
+    displayOptions: { show: { checkConsent: [true] } },
+  },
+  {
+    displayName: 'Require Opt-In',
+    name: 'requireOptIn',
+    type: 'boolean',
+    default: false,
+    description:
+      'Whether to send only to recipients with a recorded opt-in to the topic (or to every topic). The others fail with NO_CONSENT.',
+    displayOptions: { show: { checkConsent: [true] } },
   },
   {
     displayName: 'Options',

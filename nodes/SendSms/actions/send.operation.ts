@@ -3,6 +3,9 @@
  * sendBatch call. That is what gives n8n users concurrency, a rate limit and idempotency across
  * items and runs, instead of one sequential request per item.
  *
+ * With "Check Consent" on (the default), a recipient the consent ledger refuses fails like any
+ * other item, with OPTED_OUT or NO_CONSENT, and is sent nothing.
+ *
  * Failure handling, per n8n convention:
  * - "Continue On Fail" / "Continue (using error output)": each failed item yields an error item
  *   (output.ts) in its place; n8n itself moves those to the error output when that is chosen.
@@ -10,10 +13,11 @@
  *   NodeOperationError (itemIndex set). n8n discards the node's output, but the accepted messages
  *   are in the store, so a re-run or "Retry On Fail" gets them back as duplicates, not resends.
  */
+import { existsSync } from 'node:fs';
 import { sleep, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { sendBatch, type DispatchOptions, type SendOutcome, type SendRequest } from '../../../core/dispatch';
 import { toSmsError, type SmsError } from '../../../core/errors';
-import type { StoreLease } from '../../../core/store';
+import { resolveSqlitePath, type StoreLease } from '../../../core/store';
 import type { TextAnalysis } from '../../../core/types';
 import { n8nHttp } from '../../shared/n8n-http';
 import { readProviderCredentials } from '../../shared/provider-credentials';
@@ -51,9 +55,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
     }
     if (requests.length > 0) {
       const options = await dispatchOptions(this, settings, requests.length);
-      // A dry run claims nothing, so it needs no store (and creates no file).
-      if (!settings.dryRun) {
-        lease = n8nStore(storePath(settings.storePath));
+      const path = storePath(settings.storePath);
+      // A dry run claims nothing and creates no file. It reads the consent ledger when there is
+      // one; without the file the dispatcher reads an empty ledger, as a first real run would.
+      if (!settings.dryRun || (options.consent !== undefined && storeExists(path))) {
+        lease = n8nStore(path);
         options.store = await lease.store;
       }
       const outcomes = await sendBatch(requests, options);
@@ -91,6 +97,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
   }
   for (const [i, failure] of failures) results[i] = errorItem(failure.error, i, failure.analysis);
   return [results];
+}
+
+function storeExists(path: string): boolean {
+  return path === ':memory:' || existsSync(resolveSqlitePath(path));
 }
 
 function failureOf(outcome: Extract<SendOutcome, { ok: false }>): Failure {
