@@ -19,6 +19,7 @@ import {
   createRunExecutionData,
   type ExecutionError,
   type IAuthenticateGeneric,
+  type IBinaryKeyData,
   type ICredentialDataDecryptedObject,
   type ICredentialType,
   type IDataObject,
@@ -179,6 +180,8 @@ export interface RunOptions {
   parameters: INodeParameters;
   /** The JSON of the items fed to the node. */
   items: IDataObject[];
+  /** Binary data of the items, by position in `items` (n8n's default mode: base64 in `data`). */
+  binary?: (IBinaryKeyData | undefined)[];
   /** Decrypted credential data by credential type name; each one is selected on the node. */
   credentials?: Record<string, ICredentialDataDecryptedObject>;
   credentialTypes?: Record<string, ICredentialType>;
@@ -273,7 +276,7 @@ export async function runNode(opts: RunOptions): Promise<NodeRun> {
 
   const runExecutionData = createRunExecutionData({
     executionData: {
-      nodeExecutionStack: [{ node: start, data: { main: [opts.items.map((json) => ({ json }))] }, source: null }],
+      nodeExecutionStack: [{ node: start, data: { main: [opts.items.map((json, i) => withBinary(json, opts.binary?.[i]))] }, source: null }],
     },
   });
   const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
@@ -284,4 +287,8 @@ export async function runNode(opts: RunOptions): Promise<NodeRun> {
   const outputs = (task?.data?.main ?? []).map((output) => output ?? []);
   const error = task?.error ?? run.data.resultData.error;
   return error === undefined ? { run, outputs } : { run, outputs, error };
+}
+
+function withBinary(json: IDataObject, binary: IBinaryKeyData | undefined): INodeExecutionData {
+  return binary === undefined ? { json } : { json, binary };
 }
