@@ -9,8 +9,8 @@
  */
 import { DEFAULT_CHECK_TOPIC, checkRecipient, recipientHistory, recordRecipient } from '../core/consent/ledger';
 import { importSuppressionList } from '../core/consent/import';
+import { isPlainObject } from '../core/plain-object';
 import { SmsError, kindOf, toSmsError } from '../core/errors';
-import { LIMITS } from '../core/store/validate';
 import type { Store } from '../core/types';
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFunction } from './node-red-api';
 import { closeWaitMs } from './sms-send';
@@ -71,14 +71,9 @@ export function parseConsentSettings(def: SmsConsentDef): ConsentSettings {
   return settings;
 }
 
-/** Plain object by its tag, not its prototype: objects a Function node builds come from another realm. */
-function isObjectLike(value: unknown): value is Record<string, unknown> {
-  return Object.prototype.toString.call(value) === '[object Object]';
-}
-
 /** The number to look up: `msg.to`, else `to` of an object payload. */
 export function recipientOf(msg: NodeMessage): string {
-  const fromPayload = isObjectLike(msg.payload) ? msg.payload.to : undefined;
+  const fromPayload = isPlainObject(msg.payload) ? msg.payload.to : undefined;
   for (const [value, name] of [
     [msg.to, 'msg.to'],
     [fromPayload, 'msg.payload.to'],
@@ -103,50 +98,23 @@ export function topicOf(msg: NodeMessage, settings: ConsentSettings): string | u
 }
 
 /**
- * The evidence to keep with an event: `msg.evidence`, copied through JSON (so it is a plain
- * object of this realm with no getters or prototype tricks left), plus which node recorded it.
- * The node's part is written last: a message cannot forge who recorded it.
+ * The evidence to keep with an event: `msg.evidence` (the store checks its size and content),
+ * plus which node recorded it, written last so a message cannot forge who recorded it.
  */
 export function evidenceOf(msg: NodeMessage, node: { id: string; z?: string; name?: string }): Record<string, unknown> {
-  let given: Record<string, unknown> = {};
-  if (msg.evidence !== undefined && msg.evidence !== null) {
-    if (!isObjectLike(msg.evidence)) {
-      throw new SmsError('INVALID_INPUT', `msg.evidence must be an object; got ${kindOf(msg.evidence)}`);
-    }
-    let json: string;
-    try {
-      json = JSON.stringify(msg.evidence);
-    } catch {
-      throw new SmsError('INVALID_INPUT', 'msg.evidence must be JSON-serialisable (no cycles, no BigInt)');
-    }
-    if (json.length > LIMITS.evidence) {
-      throw new SmsError('INVALID_INPUT', `msg.evidence is larger than ${LIMITS.evidence} characters once serialised`);
-    }
-    given = JSON.parse(json) as Record<string, unknown>;
+  if (msg.evidence !== undefined && msg.evidence !== null && !isPlainObject(msg.evidence)) {
+    throw new SmsError('INVALID_INPUT', `msg.evidence must be an object; got ${kindOf(msg.evidence)}`);
   }
   const recordedBy: Record<string, unknown> = { engine: 'node-red', node: node.id };
   if (node.z) recordedBy.flow = node.z;
   if (node.name) recordedBy.name = node.name;
-  return { ...given, recordedBy };
+  return { ...(msg.evidence as Record<string, unknown> | undefined), recordedBy };
 }
 
-/**
- * What an import reads: CSV text (a Buffer is read as UTF-8) or an array of numbers / objects.
- * Objects of another realm (a Function node's) are copied into plain ones the core recognises.
- */
+/** What an import reads: CSV text (a Buffer is read as UTF-8) or an array of numbers / objects. */
 export function importInputOf(payload: unknown): string | unknown[] {
   if (typeof payload === 'string') return payload;
-  if (Array.isArray(payload)) {
-    try {
-      return payload.map((item: unknown) => {
-        if (!isObjectLike(item)) return item;
-        const proto = Object.getPrototypeOf(item) as unknown;
-        return proto === Object.prototype || proto === null ? item : { ...item };
-      });
-    } catch {
-      throw new SmsError('INVALID_INPUT', 'an object of the list in msg.payload could not be read');
-    }
-  }
+  if (Array.isArray(payload)) return payload;
   if (Buffer.isBuffer(payload)) return payload.toString('utf8');
   throw new SmsError(
     'INVALID_INPUT',

@@ -20,6 +20,7 @@
  *   INVALID_INPUT for anything else) and why. A bad option, or input over the limits, is an
  *   INVALID_INPUT error before anything is read or recorded.
  */
+import { isPlainObject } from '../plain-object';
 import { SmsError, kindOf, type SmsErrorCode } from '../errors';
 import { normalizePhone } from '../phone';
 import * as valid from '../store/validate';
@@ -141,7 +142,7 @@ function shown(value: string): string {
 
 function options(value: unknown): Record<string, unknown> {
   if (value === undefined || value === null) return {};
-  if (!valid.isPlainObject(value)) throw invalid(`the import options must be an object; got ${kindOf(value)}`);
+  if (!isPlainObject(value)) throw invalid(`the import options must be an object; got ${kindOf(value)}`);
   return value;
 }
 
@@ -222,7 +223,7 @@ function readArray(input: unknown[], column: string | undefined, out: Collector)
   for (let i = 0; i < input.length; i++) {
     const row = i + 1;
     const item: unknown = input[i];
-    if (valid.isPlainObject(item)) {
+    if (isPlainObject(item)) {
       const field = phoneField(item, column);
       if (field === undefined) {
         const wanted = column === undefined ? 'phone, number, mobile, msisdn or to' : JSON.stringify(column);
@@ -489,7 +490,7 @@ export async function importSuppressionList(
 
 function evidence(value: unknown): Record<string, unknown> {
   if (value === undefined || value === null) return {};
-  if (!valid.isPlainObject(value)) throw invalid(`evidence must be a plain object; got ${kindOf(value)}`);
+  if (!isPlainObject(value)) throw invalid(`evidence must be a plain object; got ${kindOf(value)}`);
   let json: string;
   try {
     json = JSON.stringify(value);

@@ -16,6 +16,7 @@
  * - History is oldest first. Filtered by a topic it keeps the events that decide that topic: its own
  *   and the `*` ones; filtered by `*` it keeps every event, as all of them decide a `*` check.
  */
+import { isPlainObject } from '../plain-object';
 import { normalizePhone } from '../phone';
 import { SmsError } from '../errors';
 import * as valid from '../store/validate';
@@ -53,7 +54,7 @@ export interface RecipientHistoryOptions {
 }
 
 function object(value: unknown, what: string): Record<string, unknown> {
-  if (!valid.isPlainObject(value)) throw new SmsError('INVALID_INPUT', `${what} must be an object; got ${valid.show(value)}`);
+  if (!isPlainObject(value)) throw new SmsError('INVALID_INPUT', `${what} must be an object; got ${valid.show(value)}`);
   return value;
 }
 

@@ -15,6 +15,7 @@
  * seen by the re-arm that follows it. A store that fails is retried with exponential backoff and
  * reported through `onError`; a message is never dropped because of an error.
  */
+import { isPlainObject } from '../plain-object';
 import { SmsError, kindOf, toSmsError } from '../errors';
 import type { HeldMessage, Store } from '../types';
 
@@ -452,8 +453,7 @@ function firstNonJson(value: unknown, root: string): string | undefined {
       for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], parent: visit, key: `[${i}]` });
       continue;
     }
-    const proto: unknown = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) {
+    if (!isPlainObject(v)) {
       const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
       return `${pathOf(visit)} holds ${typeof name === 'string' && name ? `a ${name.slice(0, 40)}` : 'an object that is not plain data'}`;
     }

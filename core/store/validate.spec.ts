@@ -1,5 +1,6 @@
 import { thrownCode } from '../../test/support/sms-error';
-import { isoInstant, releaseOutcome } from './validate';
+import { runInNewContext } from 'node:vm';
+import { consentEvent, isoInstant, releaseOutcome } from './validate';
 
 describe('isoInstant', () => {
   it.each([
@@ -66,5 +67,23 @@ describe('releaseOutcome', () => {
       retryAfterMs: 2000,
     });
     expect(out.errorJson).not.toMatch(/pw|stack/);
+  });
+});
+
+describe('consentEvent evidence', () => {
+  const event = (evidence: unknown) => ({ phone: '+14155550100', topic: '*', action: 'opt-out', source: 'sms', evidence });
+
+  it('accepts evidence built in another realm (a Node-RED Function node)', () => {
+    const foreign = runInNewContext('({ text: "STOP", ip: "203.0.113.7" })') as unknown;
+    expect(JSON.parse(consentEvent(event(foreign), 0).evidenceJson)).toEqual({ text: 'STOP', ip: '203.0.113.7' });
+  });
+
+  it.each([
+    ['at the top', '{"__proto__": {"polluted": true}}'],
+    ['nested', '{"text": "STOP", "form": {"__proto__": {"polluted": true}}}'],
+    ['in an array', '{"list": [{"__proto__": {"polluted": true}}]}'],
+  ])('refuses a __proto__ key %s with INVALID_INPUT', (_where, json) => {
+    expect(thrownCode(() => consentEvent(event(JSON.parse(json)), 0))).toBe('INVALID_INPUT');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@
  * Anything malformed, hostile or oversized is answered with SmsError('INVALID_INPUT') here, so a
  * backend never sees it and never has to guess.
  */
+import { isPlainObject } from '../plain-object';
 import { SMS_ERROR_CODES, SmsError, type SmsErrorJson } from '../errors';
 import { isNormalizedStatus } from '../delivery/status';
 import type {
@@ -60,11 +61,6 @@ export function show(value: unknown): string {
   return typeof value;
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
 
 function object(value: unknown, what: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -167,6 +163,15 @@ export interface ValidConsentEvent {
   evidenceJson: string;
 }
 
+/**
+ * Evidence is read back by engines that copy objects by assignment, where an own `__proto__` key
+ * would become the copy's prototype: such keys are refused at the door, at any depth.
+ */
+function refuseProtoKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw invalid('evidence must not contain a "__proto__" key');
+  return value;
+}
+
 export function consentEvent(value: unknown, nowMs: number): ValidConsentEvent {
   const e = object(value, 'consent event') as Partial<ConsentEvent>;
   if (e.action !== 'opt-in' && e.action !== 'opt-out') {
@@ -176,8 +181,9 @@ export function consentEvent(value: unknown, nowMs: number): ValidConsentEvent {
   if (e.evidence !== undefined && e.evidence !== null) {
     if (!isPlainObject(e.evidence)) throw invalid(`evidence must be a plain object; got ${show(e.evidence)}`);
     try {
-      evidenceJson = JSON.stringify(e.evidence);
-    } catch {
+      evidenceJson = JSON.stringify(e.evidence, refuseProtoKeys);
+    } catch (err) {
+      if (err instanceof SmsError) throw err;
       throw invalid('evidence must be JSON-serialisable (no cycles, no BigInt)');
     }
     if (evidenceJson.length > LIMITS.evidence) {

@@ -108,15 +108,14 @@ describe('hostile and malformed messages', () => {
     expect(result.rejected[0]!.value.length).toBeLessThan(100);
   });
 
-  it('keeps a __proto__ key of evidence as data, polluting no prototype', async () => {
+  it('refuses evidence holding a __proto__ key (engines that copy by assignment would adopt it as a prototype)', async () => {
     const f = await start();
-    const evidence = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "text": "STOP"}');
-    const answer = await f.run('optOut', { to: usNumber(103), evidence });
-    const record = answer.ports?.[0]?.consent as { evidence: Record<string, unknown> };
-    expect(record.evidence.text).toBe('STOP');
-    expect(Object.getPrototypeOf(record.evidence)).toBe(Object.prototype);
+    const evidence = JSON.parse('{"text": "STOP", "nested": {"__proto__": {"polluted": true}}}');
+    const caught = failed(f, 'optOut', await f.run('optOut', { to: usNumber(103), evidence }), 'INVALID_INPUT');
+    expect(String((caught._error as { message: string }).message)).toMatch(/__proto__/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
+    const history = await f.run('history', { to: usNumber(103) });
+    expect(history.ports?.[0]?.payload).toEqual([]);
   });
 
   it('accepts evidence and lists built by a Function node, whose objects belong to another realm', async () => {
