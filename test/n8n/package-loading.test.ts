@@ -16,6 +16,7 @@ import './harness';
 
 const ROOT = resolve(__dirname, '..', '..');
 const PACKAGE = '@a2p-kit/n8n-nodes-sms';
+const NODES = { sendSms: 'SendSms', checkConsent: 'CheckConsent', quietHoursGate: 'QuietHoursGate' };
 const CREDENTIAL_FILES = ['Twilio', 'Vonage', 'Infobip', 'Plivo', 'Sinch', 'Telnyx', 'Afilnet'].map((p) => `credentials/A2p${p}Api.credentials.ts`);
 
 function packageFolder(): string {
@@ -26,21 +27,21 @@ function packageFolder(): string {
     JSON.stringify({
       name: PACKAGE,
       version: '0.0.0-test',
-      n8n: { n8nNodesApiVersion: 1, nodes: ['nodes/SendSms/SendSms.node.ts'], credentials: CREDENTIAL_FILES },
+      n8n: { n8nNodesApiVersion: 1, nodes: Object.values(NODES).map((n) => `nodes/${n}/${n}.node.ts`), credentials: CREDENTIAL_FILES },
     }),
   );
   return dir;
 }
 
-it('loads the Send SMS node and the provider credentials as n8n does', async () => {
+it('loads the nodes and the provider credentials as n8n does', async () => {
   const loader = new PackageDirectoryLoader(packageFolder());
   await loader.loadAll();
 
-  expect(Object.keys(loader.nodeTypes)).toEqual(['sendSms']);
+  expect(Object.keys(loader.nodeTypes)).toEqual(Object.keys(NODES));
+  for (const name of Object.keys(NODES)) {
+    expect(loader.nodeTypes[name].type.description.iconUrl).toBe(`icons/${PACKAGE}/icons/${name}.svg`);
+  }
   expect(Object.keys(loader.credentialTypes).sort()).toEqual(Object.values(CREDENTIAL_TYPES).sort());
-
-  const node = loader.nodeTypes.sendSms.type.description;
-  expect(node.iconUrl).toBe(`icons/${PACKAGE}/icons/sendSms.svg`);
   for (const name of Object.values(CREDENTIAL_TYPES)) {
     expect(loader.credentialTypes[name].type.iconUrl).toBe(`icons/${PACKAGE}/icons/sendSms.svg`);
     expect(loader.known.credentials[name].supportedNodes).toEqual(['sendSms']);

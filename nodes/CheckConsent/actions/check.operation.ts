@@ -10,7 +10,8 @@
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { DEFAULT_CHECK_TOPIC, checkRecipient } from '../../../core/consent/ledger';
-import { param, readDefaultCountry, readPhone, readTopic } from './params';
+import { itemParam as param } from '../../shared/item-params';
+import { readDefaultCountry, readPhone, readTopic } from './params';
 import { runPerItem } from './run';
 
 const ALLOWED = 0;

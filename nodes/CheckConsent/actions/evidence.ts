@@ -10,7 +10,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { SmsError, kindOf } from '../../../core/errors';
 import { LIMITS } from '../../../core/store/validate';
-import { param, text } from './params';
+import { itemParam as param, textValue as text } from '../../shared/item-params';
 
 const FIELDS = [
   ['text', 'Message Text'],

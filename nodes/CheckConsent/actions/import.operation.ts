@@ -16,7 +16,8 @@ import { SmsError, toSmsError } from '../../../core/errors';
 import type { StoreLease } from '../../../core/store';
 import { failedItem, itemFailure } from '../../shared/item-error';
 import { recordedBy } from './evidence';
-import { option, param, readDefaultCountry, readTopic, text } from './params';
+import { itemOption as option, itemParam as param, textValue as text } from '../../shared/item-params';
+import { readDefaultCountry, readTopic } from './params';
 import { NODE_LABEL, leaseStore, releaseStore, runPerItem } from './run';
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -8,7 +8,8 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { recordRecipient } from '../../../core/consent/ledger';
 import type { ConsentAction } from '../../../core/types';
 import { readEvidence } from './evidence';
-import { param, readDefaultCountry, readPhone, readTopic, text } from './params';
+import { itemParam as param, textValue as text } from '../../shared/item-params';
+import { readDefaultCountry, readPhone, readTopic } from './params';
 import { runPerItem } from './run';
 
 export async function execute(this: IExecuteFunctions, action: ConsentAction): Promise<INodeExecutionData[][]> {

@@ -14,7 +14,7 @@ import type { StoreLease } from '../../../core/store';
 import type { Store } from '../../../core/types';
 import { failedItem, itemFailure } from '../../shared/item-error';
 import { n8nStore, storePath } from '../../shared/store';
-import { option, text } from './params';
+import { itemOption as option, textValue as text } from '../../shared/item-params';
 
 export const NODE_LABEL = 'Check Consent';
 
