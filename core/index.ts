@@ -20,3 +20,5 @@ export type { NormalizeExtra, StatusDescription } from './delivery/normalize';
 export { createHttpClient, defaultHttp, HttpTransportError } from './http-client';
 export { detectKeyword, OPT_OUT_KEYWORDS, OPT_IN_KEYWORDS, HELP_KEYWORDS } from './consent/keywords';
 export type { DetectKeywordOptions, ExtraKeywords, KeywordIntent, KeywordMatch } from './consent/keywords';
+export { checkQuietHours, getPreset, listPresets, PRESETS, resolvePolicy } from './quiet-hours';
+export type { HolidayRule, MessageClass, PresetId, QuietHoursDecision, QuietHoursInput, QuietHoursPolicy, QuietHoursPreset, QuietHoursReason, TimeWindow, Weekday } from './quiet-hours';
