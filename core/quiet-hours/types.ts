@@ -12,7 +12,12 @@ export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 /**
  * Local wall-clock times `HH:mm`, `from` inclusive, `to` exclusive. `to` may be `24:00`. A window
  * whose `to` is not after its `from` (`22:00`–`02:00`) crosses midnight: it belongs to the day it
- * starts on and ends on the next day.
+ * starts on and ends on the next day. `from` equal to `to` is refused (write `00:00`–`24:00`).
+ *
+ * Across a DST change a window is the shortest interval holding every instant whose wall clock
+ * reads inside it: an edge in a skipped hour (02:30 on a spring-forward night) falls on the first
+ * instant after the gap; in a repeated hour a window opens at the first occurrence of `from` and
+ * closes at the later occurrence of `to`.
  */
 export interface TimeWindow {
   from: string;
@@ -42,6 +47,11 @@ export type PresetId =
 /**
  * A custom policy, or a preset with some parts replaced (`{ preset: 'de-practice', holidays: {
  * country: 'DE', state: 'BY' } }`). A weekday missing from `windows` is a closed day.
+ *
+ * With a preset, the weekdays given in `windows` replace the preset's for those days (`{ sun: [] }`
+ * closes Sundays) and the other days keep the preset's; `holidays` and `holidayWindows` replace
+ * the preset's. `null` or `''` for a part means "not given". Holidays are judged on the recipient's
+ * local date.
  */
 export interface QuietHoursPolicy {
   preset?: PresetId;
@@ -76,7 +86,10 @@ export interface QuietHoursInput {
   fallbackTimezone?: string;
   /** For national-format numbers. */
   defaultCountry?: string;
-  /** The instant to judge: ISO-8601 string, Date or epoch ms. Default now. */
+  /**
+   * The instant to judge: ISO-8601 string with an offset or `Z` (a local time without one is a
+   * different instant in every zone, so it is refused), Date or epoch ms. Default now.
+   */
   at?: string | Date | number;
   policy: PresetId | QuietHoursPolicy;
   /** Default `marketing`. */
@@ -87,13 +100,20 @@ export type QuietHoursReason = 'outside-window' | 'closed-day' | 'holiday' | 'ex
 
 export interface QuietHoursDecision {
   allowed: boolean;
-  /** The zone the decision is reported in: the (first) zone that forbids, else the first zone. */
+  /**
+   * The zone the decision is reported in: the (first) zone that forbids, else the first zone.
+   * `UTC` for an exempt message whose zone is unknown (then `timezones` is empty).
+   */
   timezone: string;
   /** Every zone considered: the instant must be allowed in all of them. */
   timezones: string[];
   /** Local time in `timezone`, ISO-8601 with offset, e.g. `2026-03-08T22:30:00.000-04:00`. */
   localTime: string;
-  /** Why not (or `exempt` when allowed for its class). Absent when allowed by the window. */
+  /**
+   * Why not (or `exempt` when allowed for its class). Absent when allowed by the window. Judged on
+   * the local date of `timezone`: `holiday` when a holiday leaves it no window, `closed-day` when its
+   * weekday has none, else `outside-window` (holiday windows included).
+   */
   reason?: QuietHoursReason;
   /** When not allowed: the first instant allowed in every zone, ISO-8601 UTC. */
   nextAllowedAt?: string;
@@ -101,6 +121,6 @@ export interface QuietHoursDecision {
   waitMs?: number;
   /** `waitMs` rounded up to whole seconds (n8n's Wait node, Node-RED delay). */
   waitSeconds?: number;
-  /** The preset id, or `custom`. */
+  /** The preset id when the policy is a preset unchanged, or `custom` (overrides included). */
   policy: string;
 }
