@@ -22,3 +22,9 @@ export { detectKeyword, OPT_OUT_KEYWORDS, OPT_IN_KEYWORDS, HELP_KEYWORDS } from 
 export type { DetectKeywordOptions, ExtraKeywords, KeywordIntent, KeywordMatch } from './consent/keywords';
 export { checkQuietHours, getPreset, listPresets, PRESETS, resolvePolicy } from './quiet-hours';
 export type { HolidayRule, MessageClass, PresetId, QuietHoursDecision, QuietHoursInput, QuietHoursPolicy, QuietHoursPreset, QuietHoursReason, TimeWindow, Weekday } from './quiet-hours';
+export { HoldQueue } from './quiet-hours/hold-queue';
+export type { HoldQueueOptions, ReleaseHandler, ReleaseInfo } from './quiet-hours/hold-queue';
+export { checkRecipient, recordRecipient, recipientHistory } from './consent/ledger';
+export type { CheckRecipientQuery, RecordRecipientEvent, RecipientHistoryOptions } from './consent/ledger';
+export { importSuppressionList, parseSuppressionList } from './consent/import';
+export type { RejectedRow, SuppressionImportResult, ImportSuppressionListOptions } from './consent/import';

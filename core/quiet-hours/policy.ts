@@ -3,6 +3,7 @@
  * turned into the form the schedule reads (windows in minutes, sorted, a checked holiday rule).
  * A gate calls this once per item of a bulk run, so resolved policies are cached.
  */
+import { isPlainObject } from '../plain-object';
 import { kindOf } from '../errors';
 import { resolveHolidayRule, type ResolvedHolidayRule } from './holidays';
 import { MINUTES_PER_DAY } from './local-time';
@@ -227,8 +228,7 @@ function cacheKey(policy: object): string | undefined {
           }
           return `[${parts.join(',')}]`;
         }
-        const proto: unknown = Object.getPrototypeOf(value);
-        if (proto !== Object.prototype && proto !== null) return undefined;
+        if (!isPlainObject(value)) return undefined;
         for (const key of Object.keys(value)) {
           const item = (value as Record<string, unknown>)[key];
           // An own property set to undefined is the same as an absent one, as in JSON.

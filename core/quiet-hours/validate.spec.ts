@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { SmsError } from '../errors';
 import { isUnset, own, quote, readObject, readString } from './validate';
 
@@ -78,5 +79,12 @@ describe('isUnset / readString / quote', () => {
     expect(quote('Europe/Paris')).toBe('"Europe/Paris"');
     expect(quote('a\u0000b\nc')).toBe('"a b c"');
     expect(quote('x'.repeat(50), 10)).toBe(`"${'x'.repeat(10)}…"`);
+  });
+});
+
+describe('readObject across realms', () => {
+  it('reads a policy object built in a Node-RED Function node or an n8n Code node', () => {
+    const foreign = runInNewContext('({ from: "09:00", to: "20:00" })') as unknown;
+    expect(readObject(foreign, 'window', ['from', 'to'])).toEqual({ from: '09:00', to: '20:00' });
   });
 });

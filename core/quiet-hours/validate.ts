@@ -2,6 +2,7 @@
  * Readers shared by the quiet-hours inputs: policies and gate items arrive as JSON from flows,
  * so every shape is checked before use and every refusal is an INVALID_INPUT that says where.
  */
+import { isPlainObject } from '../plain-object';
 import { SmsError, kindOf } from '../errors';
 
 /** Keys that would reach an object's prototype if anything ever copied the input onto an object. */
@@ -21,17 +22,14 @@ export function quote(value: string, max = 40): string {
 }
 
 /**
- * `value` as a plain data object (JSON-like: its prototype is Object.prototype or null), with no
+ * `value` as a plain data object (JSON-like, from any realm: see plain-object.ts), with no
  * key outside `allowed`. Class instances, arrays and functions are refused rather than read.
  */
 export function readObject(value: unknown, what: string, allowed: readonly string[]): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalid(`${what} must be an object, got ${kindOf(value)}`);
   }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) {
-    throw invalid(`${what} must be a plain object (JSON), not an instance of a class`);
-  }
+  if (!isPlainObject(value)) throw invalid(`${what} must be a plain object (JSON), not an instance of a class`);
   for (const key of Object.keys(value)) {
     if (PROTOTYPE_KEYS.has(key)) throw invalid(`${what} must not contain the key ${quote(key)}`);
     if (!allowed.includes(key)) {
