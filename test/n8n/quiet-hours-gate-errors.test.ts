@@ -38,7 +38,7 @@ describe('an item that cannot be judged fails alone, on Deferred (continue on fa
   it.each([
     ['an unknown time zone', { to: NEW_YORK, timezone: 'Mars/Olympus_Mons' }, 'INVALID_TIMEZONE'],
     ['a time zone that is not text', { to: NEW_YORK, timezone: { name: 'Europe/Paris' } }, 'INVALID_INPUT'],
-    ['a megabyte of time zone', { to: NEW_YORK, timezone: 'Europe/'.repeat(150_000) }, 'INVALID_INPUT'],
+    ['a megabyte of time zone', { to: NEW_YORK, timezone: 'Europe/'.repeat(150_000) }, 'INVALID_TIMEZONE'],
     ['a number that is not valid', { to: '12' }, 'INVALID_PHONE'],
     ['a megabyte of digits', { to: '9'.repeat(1024 * 1024) }, 'INVALID_PHONE'],
     ['a phone that is a list', { to: [NEW_YORK, NEW_YORK] }, 'INVALID_INPUT'],
