@@ -1,23 +1,13 @@
 import { runInNewContext } from 'node:vm';
-import { SmsError } from '../errors';
 import { checkQuietHours } from './check';
 import type { QuietHoursDecision, QuietHoursInput, QuietHoursPolicy, TimeWindow, Weekday } from './types';
+import { thrown } from '../../test/support/sms-error';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
 function check(input: Partial<QuietHoursInput> & Record<string, unknown>): QuietHoursDecision {
   return checkQuietHours({ policy: 'us-tcpa', ...input } as QuietHoursInput);
-}
-
-function refusal(fn: () => unknown): SmsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SmsError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
 }
 
 const ALL_DAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -328,7 +318,7 @@ describe('checkQuietHours: numbers with several zones', () => {
   });
 
   it('refuses a policy whose windows never meet across the zones', () => {
-    const e = refusal(() => check({ phone: '+19075551234', policy: { windows: everyDay({ from: '08:00', to: '08:30' }) }, at: '2026-06-01T12:00:00Z' }));
+    const e = thrown(() => check({ phone: '+19075551234', policy: { windows: everyDay({ from: '08:00', to: '08:30' }) }, at: '2026-06-01T12:00:00Z' }));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toBe(
       'The quiet-hours policy has no time open in all of America/Adak, America/Anchorage at once within the next 370 days',
@@ -340,7 +330,7 @@ describe('checkQuietHours: numbers with several zones', () => {
       from: `${String(h).padStart(2, '0')}:00`,
       to: `${String(h).padStart(2, '0')}:01`,
     }));
-    const e = refusal(() => check({ phone: '+18005551234', policy: { windows: everyDay(...minutes) }, at: '2026-06-01T12:00:30Z' }));
+    const e = thrown(() => check({ phone: '+18005551234', policy: { windows: everyDay(...minutes) }, at: '2026-06-01T12:00:30Z' }));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toMatch(/^The quiet-hours policy has no time open in all of America\/Adak, .* and 37 more at once that a search/);
   });
@@ -462,13 +452,13 @@ describe('checkQuietHours: message classes', () => {
   });
 
   it('still checks the policy, the zones and the number of an exempt message', () => {
-    expect(refusal(() => check({ timezone: 'UTC', class: 'otp', policy: 'nope' as never })).code).toBe('INVALID_INPUT');
-    expect(refusal(() => check({ timezone: 'Bogus/Zone', class: 'otp' })).code).toBe('INVALID_TIMEZONE');
-    expect(refusal(() => check({ phone: '+1 555', class: 'transactional' })).code).toBe('INVALID_PHONE');
+    expect(thrown(() => check({ timezone: 'UTC', class: 'otp', policy: 'nope' as never })).code).toBe('INVALID_INPUT');
+    expect(thrown(() => check({ timezone: 'Bogus/Zone', class: 'otp' })).code).toBe('INVALID_TIMEZONE');
+    expect(thrown(() => check({ phone: '+1 555', class: 'transactional' })).code).toBe('INVALID_PHONE');
   });
 
   it.each([['promo'], ['Marketing!'], [1], [{}], ['x'.repeat(100_000)]])('refuses the class %j', (messageClass) => {
-    const e = refusal(() => check({ timezone: 'UTC', class: messageClass as never }));
+    const e = thrown(() => check({ timezone: 'UTC', class: messageClass as never }));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toBe('class must be one of marketing, transactional, otp');
   });
@@ -503,10 +493,10 @@ describe('checkQuietHours: where the zone comes from', () => {
   });
 
   it('says NO_TIMEZONE when nothing gives a zone', () => {
-    const withNumber = refusal(() => check({ phone: '+80012345678' }));
+    const withNumber = thrown(() => check({ phone: '+80012345678' }));
     expect(withNumber.code).toBe('NO_TIMEZONE');
     expect(withNumber.message).toBe('No time zone is known for this number: give timezone or set fallbackTimezone');
-    const without = refusal(() => check({ phone: '', timezone: null as never }));
+    const without = thrown(() => check({ phone: '', timezone: null as never }));
     expect(without.code).toBe('NO_TIMEZONE');
     expect(without.message).toBe('No time zone to judge quiet hours in: give timezone, a phone number or fallbackTimezone');
   });
@@ -518,7 +508,7 @@ describe('checkQuietHours: where the zone comes from', () => {
     ['a megabyte timezone', { timezone: 'x'.repeat(1_000_000) }],
     ['an unknown fallback, even when unused', { timezone: 'Europe/Paris', fallbackTimezone: 'Europe/Pariss' }],
   ])('says INVALID_TIMEZONE for %s', (_label, input) => {
-    expect(refusal(() => check(input)).code).toBe('INVALID_TIMEZONE');
+    expect(thrown(() => check(input)).code).toBe('INVALID_TIMEZONE');
   });
 
   it.each([
@@ -528,12 +518,12 @@ describe('checkQuietHours: where the zone comes from', () => {
     ['a number type', { phone: 33612345678 as never }],
     ['a national number without defaultCountry', { phone: '06 12 34 56 78' }],
   ])('says INVALID_PHONE for %s', (_label, input) => {
-    expect(refusal(() => check(input)).code).toBe('INVALID_PHONE');
+    expect(thrown(() => check(input)).code).toBe('INVALID_PHONE');
   });
 
   it('says INVALID_INPUT for a malformed defaultCountry or zone type', () => {
-    expect(refusal(() => check({ phone: '0612345678', defaultCountry: 'France' })).code).toBe('INVALID_INPUT');
-    expect(refusal(() => check({ timezone: 42 as never })).code).toBe('INVALID_INPUT');
+    expect(thrown(() => check({ phone: '0612345678', defaultCountry: 'France' })).code).toBe('INVALID_INPUT');
+    expect(thrown(() => check({ timezone: 42 as never })).code).toBe('INVALID_INPUT');
   });
 });
 
@@ -544,11 +534,11 @@ describe('checkQuietHours: malformed and hostile input', () => {
     ['an array', [{ policy: 'us-tcpa' }]],
     ['a number', 42],
   ])('refuses %s as the input', (_label, input) => {
-    expect(refusal(() => checkQuietHours(input as never)).code).toBe('INVALID_INPUT');
+    expect(thrown(() => checkQuietHours(input as never)).code).toBe('INVALID_INPUT');
   });
 
   it('refuses unknown keys, such as timeZone for timezone', () => {
-    const e = refusal(() => check({ timeZone: 'Europe/Paris' }));
+    const e = thrown(() => check({ timeZone: 'Europe/Paris' }));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toBe(
       'The quiet-hours input has an unknown key "timeZone"; allowed keys: phone, timezone, fallbackTimezone, ' +
@@ -558,7 +548,7 @@ describe('checkQuietHours: malformed and hostile input', () => {
 
   it('refuses prototype keys', () => {
     const input = JSON.parse('{"policy":"us-tcpa","timezone":"UTC","__proto__":{"class":"otp"}}');
-    expect(refusal(() => checkQuietHours(input)).message).toMatch(/must not contain the key "__proto__"/);
+    expect(thrown(() => checkQuietHours(input)).message).toMatch(/must not contain the key "__proto__"/);
   });
 
   it('never reads options set on Object.prototype', () => {
@@ -584,7 +574,7 @@ describe('checkQuietHours: malformed and hostile input', () => {
     ['a boolean', true, 'at must be an ISO-8601 date-time, a Date or epoch milliseconds'],
     ['an object', { at: 1 }, 'at must be an ISO-8601 date-time, a Date or epoch milliseconds'],
   ])('refuses %s as the instant', (_label, at, message) => {
-    const e = refusal(() => check({ timezone: 'UTC', at: at as never }));
+    const e = thrown(() => check({ timezone: 'UTC', at: at as never }));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toBe(message);
   });
@@ -599,18 +589,18 @@ describe('checkQuietHours: malformed and hostile input', () => {
     ['text', 'tomorrow'],
     ['a megabyte of text', `2026-03-08T10:00:00Z${' '.repeat(1_000_000)}`],
   ])('refuses %s as the instant, asking for an offset', (_label, at) => {
-    const e = refusal(() => check({ timezone: 'UTC', at }));
+    const e = thrown(() => check({ timezone: 'UTC', at }));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toMatch(/^at must be an ISO-8601 date-time with an offset or Z/);
   });
 
   it('refuses a policy with 10,000 windows a day', () => {
     const windows = Array(10_000).fill({ from: '08:00', to: '09:00' });
-    const e = refusal(() => check({ timezone: 'UTC', policy: { windows: { mon: windows } } }));
+    const e = thrown(() => check({ timezone: 'UTC', policy: { windows: { mon: windows } } }));
     expect(e.message).toBe('policy.windows.mon has 10000 windows; at most 24 are allowed per day');
   });
 
   it('refuses a missing policy', () => {
-    expect(refusal(() => checkQuietHours({ timezone: 'UTC' } as never)).message).toMatch(/^A quiet-hours policy is required/);
+    expect(thrown(() => checkQuietHours({ timezone: 'UTC' } as never)).message).toMatch(/^A quiet-hours policy is required/);
   });
 });

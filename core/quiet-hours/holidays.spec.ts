@@ -1,17 +1,7 @@
 import Holidays from 'date-holidays';
-import { SmsError } from '../errors';
 import { isHoliday, resolveHolidayRule, type ResolvedHolidayRule } from './holidays';
 import { epochDayOf } from './local-time';
-
-function refusal(fn: () => unknown): SmsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SmsError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
+import { thrown } from '../../test/support/sms-error';
 
 const rule = (value: unknown): ResolvedHolidayRule => resolveHolidayRule(value, 'holidays');
 const on = (r: ResolvedHolidayRule, y: number, m: number, d: number): boolean => isHoliday(r, epochDayOf(y, m, d));
@@ -64,7 +54,7 @@ describe('resolveHolidayRule', () => {
     ['an array', ['FR'], /holidays must be an object, got an array/],
     ['a string', 'FR', /holidays must be an object, got a string/],
   ])('refuses %s with INVALID_INPUT', (_label, value, message) => {
-    const e = refusal(() => rule(value));
+    const e = thrown(() => rule(value));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toMatch(message);
     expect(e.message.length).toBeLessThan(400);

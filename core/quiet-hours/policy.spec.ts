@@ -1,15 +1,5 @@
-import { SmsError } from '../errors';
 import { MAX_WINDOWS_PER_DAY, resolvePolicy } from './policy';
-
-function refusal(fn: () => unknown): SmsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SmsError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
+import { thrown } from '../../test/support/sms-error';
 
 const monday = (...windows: { from: string; to: string }[]) => ({ windows: { mon: windows } });
 
@@ -30,14 +20,14 @@ describe('resolvePolicy: presets', () => {
   });
 
   it('refuses unknown presets, naming the valid ones', () => {
-    const e = refusal(() => resolvePolicy('fr-2030'));
+    const e = thrown(() => resolvePolicy('fr-2030'));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toBe(
       'policy: unknown preset "fr-2030"; valid presets: us-tcpa, fr-legacy, fr-af2m-2024, fr-af2m-2026, ' +
         'in-trai-promo, br-marketing, uk-practice, de-practice',
     );
-    expect(refusal(() => resolvePolicy({ preset: 'nope' })).message).toMatch(/^policy\.preset: unknown preset "nope"/);
-    expect(refusal(() => resolvePolicy({ preset: 7 })).message).toBe('policy.preset must be a preset id, got a number');
+    expect(thrown(() => resolvePolicy({ preset: 'nope' })).message).toMatch(/^policy\.preset: unknown preset "nope"/);
+    expect(thrown(() => resolvePolicy({ preset: 7 })).message).toBe('policy.preset must be a preset id, got a number');
   });
 });
 
@@ -120,14 +110,14 @@ describe('resolvePolicy: cache', () => {
     policy.windows.mon[0].from = '06:00';
     expect(resolvePolicy(policy).windows.mon[0].from).toBe('06:00');
     policy.windows.mon[0].from = 'late';
-    expect(refusal(() => resolvePolicy(policy)).code).toBe('INVALID_INPUT');
+    expect(thrown(() => resolvePolicy(policy)).code).toBe('INVALID_INPUT');
   });
 
   it('never caches a policy with non-JSON parts into a valid one', () => {
-    expect(refusal(() => resolvePolicy({ preset: 'us-tcpa', windows: () => ({}) })).message).toBe(
+    expect(thrown(() => resolvePolicy({ preset: 'us-tcpa', windows: () => ({}) })).message).toBe(
       'policy.windows must be an object, got a function',
     );
-    expect(refusal(() => resolvePolicy({ preset: 'us-tcpa', holidays: Number.NaN })).message).toMatch(
+    expect(thrown(() => resolvePolicy({ preset: 'us-tcpa', holidays: Number.NaN })).message).toMatch(
       /^policy\.holidays must be false or a rule/,
     );
     // An own property set to undefined is the same as an absent one.
@@ -174,7 +164,7 @@ describe('resolvePolicy: refusals', () => {
     ['holiday windows without holidays', { windows: { mon: [{ from: '08:00', to: '20:00' }] }, holidayWindows: [{ from: '10:00', to: '12:00' }] }, /^policy\.holidayWindows needs policy\.holidays/],
     ['holiday windows that are not a list', { preset: 'fr-legacy', holidayWindows: 'none' }, /^policy\.holidayWindows must be a list of windows/],
   ])('refuses %s with INVALID_INPUT and a message saying where', (_label, policy, message) => {
-    const e = refusal(() => resolvePolicy(policy));
+    const e = thrown(() => resolvePolicy(policy));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toMatch(message);
     expect(e.message.length).toBeLessThan(400);
@@ -183,16 +173,16 @@ describe('resolvePolicy: refusals', () => {
   it(`caps windows at ${MAX_WINDOWS_PER_DAY} a day, before reading any of them`, () => {
     const window = { from: '08:00', to: '09:00' };
     expect(resolvePolicy({ windows: { mon: Array(MAX_WINDOWS_PER_DAY).fill(window) } }).windows.mon).toHaveLength(24);
-    expect(refusal(() => resolvePolicy({ windows: { mon: Array(25).fill(window) } })).message).toBe(
+    expect(thrown(() => resolvePolicy({ windows: { mon: Array(25).fill(window) } })).message).toBe(
       'policy.windows.mon has 25 windows; at most 24 are allowed per day',
     );
-    expect(refusal(() => resolvePolicy({ windows: { mon: Array(10_000).fill(window) } })).message).toBe(
+    expect(thrown(() => resolvePolicy({ windows: { mon: Array(10_000).fill(window) } })).message).toBe(
       'policy.windows.mon has 10000 windows; at most 24 are allowed per day',
     );
     const sparse: unknown[] = [];
     sparse.length = 2 ** 32 - 1;
-    expect(refusal(() => resolvePolicy({ windows: { mon: sparse } })).message).toMatch(/at most 24 are allowed per day$/);
-    expect(refusal(() => resolvePolicy({ preset: 'fr-legacy', holidayWindows: Array(25).fill(window) })).message).toBe(
+    expect(thrown(() => resolvePolicy({ windows: { mon: sparse } })).message).toMatch(/at most 24 are allowed per day$/);
+    expect(thrown(() => resolvePolicy({ preset: 'fr-legacy', holidayWindows: Array(25).fill(window) })).message).toBe(
       'policy.holidayWindows has 25 windows; at most 24 are allowed per day',
     );
   });

@@ -1,16 +1,6 @@
 import { runInNewContext } from 'node:vm';
-import { SmsError } from '../errors';
 import { isUnset, own, quote, readObject, readString } from './validate';
-
-function refusal(fn: () => unknown): SmsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SmsError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
+import { thrown } from '../../test/support/sms-error';
 
 describe('readObject', () => {
   it('accepts plain objects, including prototype-less ones', () => {
@@ -28,24 +18,24 @@ describe('readObject', () => {
     ['a Date', new Date()],
     ['a Map', new Map([['a', 1]])],
   ])('refuses %s with INVALID_INPUT', (_label, value) => {
-    expect(refusal(() => readObject(value, 'policy', ['a'])).code).toBe('INVALID_INPUT');
+    expect(thrown(() => readObject(value, 'policy', ['a'])).code).toBe('INVALID_INPUT');
   });
 
   it('refuses unknown keys, naming the key and the allowed ones', () => {
-    const e = refusal(() => readObject({ a: 1, holiday: false }, 'policy', ['a', 'holidays']));
+    const e = thrown(() => readObject({ a: 1, holiday: false }, 'policy', ['a', 'holidays']));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toBe('policy has an unknown key "holiday"; allowed keys: a, holidays');
   });
 
   it('refuses prototype keys even when they are allowed names elsewhere', () => {
     for (const json of ['{"__proto__": {"a": 1}}', '{"constructor": {}}', '{"prototype": 1}']) {
-      const e = refusal(() => readObject(JSON.parse(json), 'policy', ['a', 'constructor', 'prototype', '__proto__']));
+      const e = thrown(() => readObject(JSON.parse(json), 'policy', ['a', 'constructor', 'prototype', '__proto__']));
       expect(e.message).toMatch(/^policy must not contain the key "(__proto__|constructor|prototype)"$/);
     }
   });
 
   it('clips a huge unknown key in the message', () => {
-    const e = refusal(() => readObject({ ['k'.repeat(100_000)]: 1 }, 'policy', []));
+    const e = thrown(() => readObject({ ['k'.repeat(100_000)]: 1 }, 'policy', []));
     expect(e.message.length).toBeLessThan(150);
   });
 });
@@ -71,8 +61,8 @@ describe('isUnset / readString / quote', () => {
 
   it('reads strings up to a length and refuses the rest', () => {
     expect(readString('abc', 'x', 3)).toBe('abc');
-    expect(refusal(() => readString('abcd', 'x', 3)).message).toBe('x is longer than 3 characters');
-    expect(refusal(() => readString(3, 'x', 3)).message).toBe('x must be text, got a number');
+    expect(thrown(() => readString('abcd', 'x', 3)).message).toBe('x is longer than 3 characters');
+    expect(thrown(() => readString(3, 'x', 3)).message).toBe('x must be text, got a number');
   });
 
   it('quotes identifiers clipped and without control characters', () => {

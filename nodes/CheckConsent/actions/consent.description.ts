@@ -5,7 +5,7 @@
  */
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { DEFAULT_CHECK_TOPIC, DEFAULT_RECORD_SOURCE, DEFAULT_RECORD_TOPIC } from '../../../core/consent/ledger';
-import { STORE_PATH_OPTION } from '../../shared/store-option';
+import { DEFAULT_COUNTRY_OPTION, STORE_PATH_OPTION } from '../../shared/common-options';
 
 export type Operation = 'check' | 'history' | 'import' | 'optIn' | 'optOut';
 
@@ -316,15 +316,7 @@ const options: INodeProperties = {
       description: 'The CSV header (or object field) holding the numbers, when it is not one the node recognises by itself',
       displayOptions: { show: { '/operation': ['import'], '/listFrom': ['binary', 'field'] } },
     },
-    {
-      displayName: 'Default Country',
-      name: 'defaultCountry',
-      type: 'string',
-      default: '',
-      placeholder: 'US',
-      description:
-        'Two-letter country code (ISO 3166-1) used to read numbers written without a country code, like "(415) 555-0123". Numbers starting with + or 00 never need it.',
-    },
+    DEFAULT_COUNTRY_OPTION,
     {
       displayName: 'List Name',
       name: 'listName',

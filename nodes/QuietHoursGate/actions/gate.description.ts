@@ -5,6 +5,7 @@
  */
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { listPresets } from '../../../core/quiet-hours';
+import { DEFAULT_COUNTRY_OPTION } from '../../shared/common-options';
 
 /** The Policy field's entry for windows of the user's own. */
 export const CUSTOM_POLICY = 'custom';
@@ -197,15 +198,7 @@ const options: INodeProperties = {
       description:
         "The instant to judge instead of now, e.g. a campaign's planned send time. A time without a zone is read in the workflow's time zone. waitSeconds counts from this instant.",
     },
-    {
-      displayName: 'Default Country',
-      name: 'defaultCountry',
-      type: 'string',
-      default: '',
-      placeholder: 'US',
-      description:
-        'Two-letter country code (ISO 3166-1) used to read numbers written without a country code, like "(415) 555-0123". Numbers starting with + or 00 never need it.',
-    },
+    DEFAULT_COUNTRY_OPTION,
     {
       displayName: 'Fallback Time Zone',
       name: 'fallbackTimezone',

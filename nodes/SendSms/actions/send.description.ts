@@ -10,7 +10,7 @@
 import type { INodeCredentialDescription, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { listProviders } from '../../../core/providers/registry';
 import { CREDENTIAL_TYPES } from '../../shared/provider-credentials';
-import { STORE_PATH_OPTION } from '../../shared/store-option';
+import { DEFAULT_COUNTRY_OPTION, STORE_PATH_OPTION } from '../../shared/common-options';
 
 const providerOptions: INodePropertyOptions[] = listProviders()
   .map((p) => ({
@@ -78,15 +78,7 @@ const batchOptions: INodeProperties[] = [
     typeOptions: { minValue: 1 },
     description: 'How many messages are in flight at once',
   },
-  {
-    displayName: 'Default Country',
-    name: 'defaultCountry',
-    type: 'string',
-    default: '',
-    placeholder: 'US',
-    description:
-      'Two-letter country code (ISO 3166-1) used to read numbers written without a country code, like "(415) 555-0123". Numbers starting with + or 00 never need it.',
-  },
+  DEFAULT_COUNTRY_OPTION,
   {
     displayName: 'Dry Run',
     name: 'dryRun',
