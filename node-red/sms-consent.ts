@@ -13,7 +13,7 @@ import { isPlainObject } from '../core/plain-object';
 import { SmsError, kindOf, toSmsError } from '../core/errors';
 import type { Store } from '../core/types';
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFunction } from './node-red-api';
-import { closeWaitMs } from './sms-send';
+import { closeAfterWork } from './close-after-work';
 import { storeLeaseFor } from './sms-store';
 
 export const CONSENT_NODE_TYPE = 'sms-consent';
@@ -269,27 +269,19 @@ export default function register(RED: NodeAPI): void {
 
     node.on('close', (_removed, done) => {
       closing = true;
-      let stopped = false;
-      const stop = (): void => {
-        if (stopped) return;
-        stopped = true;
-        closed = true;
-        node.status({});
-        done();
-      };
-      const deadline = setTimeout(stop, closeWaitMs(RED.settings.nodeCloseTimeout));
-      void (async () => {
-        try {
-          while (jobs.size > 0) await Promise.allSettled([...jobs]);
-          // After the work under way: the lease is shared, releasing it early would fail those calls.
-          await lease.release();
-        } catch (e) {
-          if (!closed) node.warn(`closing the consent ledger: ${toSmsError(e, 'STORE_ERROR').message}`);
-        } finally {
-          clearTimeout(deadline);
-          stop();
-        }
-      })();
+      closeAfterWork(
+        RED,
+        node,
+        {
+          pending: () => [...jobs],
+          release: () => lease.release(),
+          stopped: () => {
+            closed = true;
+          },
+          what: 'the consent ledger',
+        },
+        done,
+      );
     });
   }
 

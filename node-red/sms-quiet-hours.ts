@@ -12,6 +12,7 @@ import type { MessageClass, PresetId, QuietHoursDecision, QuietHoursInput, Quiet
 import type { StoreLease } from '../core/store';
 import type { HeldMessage } from '../core/types';
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFunction } from './node-red-api';
+import { closeAfterWork } from './close-after-work';
 import { storeLeaseFor } from './sms-store';
 
 export const QUIET_HOURS_NODE_TYPE = 'sms-quiet-hours';
@@ -408,29 +409,31 @@ export default function register(RED: NodeAPI): void {
 
     node.on('close', (removed, done) => {
       closing = true;
-      void (async () => {
-        try {
-          await Promise.allSettled([...jobs]);
-          await queue?.stop();
-          if (removed && queue) {
-            // Deleting the node must not silently delete what it holds: they stay in the store,
-            // and undoing the delete (same node id) releases them.
-            const left = await queue.count().catch(() => 0);
-            if (left > 0) {
-              node.warn(
-                `sms-quiet-hours was removed while holding ${left} message${left === 1 ? '' : 's'}: ` +
-                  `they stay in the store under queue ${node.id}; restore the node (undo the delete and deploy) to release them`,
-              );
+      closeAfterWork(
+        RED,
+        node,
+        {
+          pending: () => [...jobs],
+          release: async () => {
+            await queue?.stop();
+            if (removed && queue) {
+              // Deleting the node must not silently delete what it holds: they stay in the store,
+              // and undoing the delete (same node id) releases them.
+              const left = await queue.count().catch(() => 0);
+              if (left > 0) {
+                node.warn(
+                  `sms-quiet-hours was removed while holding ${left} message${left === 1 ? '' : 's'}: ` +
+                    `they stay in the store under queue ${node.id}; restore the node (undo the delete and deploy) to release them`,
+                );
+              }
             }
-          }
-          await lease?.release();
-        } catch (e) {
-          node.warn(`closing the store: ${toSmsError(e, 'STORE_ERROR').message}`);
-        } finally {
-          node.status({});
-          done();
-        }
-      })();
+            await lease?.release();
+          },
+          stopped: () => undefined,
+          what: 'the store',
+        },
+        done,
+      );
     });
   }
 

@@ -17,6 +17,7 @@ import { SmsError, toSmsError } from '../core/errors';
 import type { StoreLease } from '../core/store';
 import type { Store } from '../core/types';
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from './node-red-api';
+import { closeAfterWork } from './close-after-work';
 import { prepareItems, type ItemDefaults, type PreparedItem } from './send-items';
 import { catchError, finalStatus, progressStatus, stoppedSummary, tally, type ItemOutcome } from './send-report';
 import { PROVIDER_NODE_TYPE, type ProviderConnection, type SmsProviderNode } from './sms-provider';
@@ -27,21 +28,6 @@ export const SEND_NODE_TYPE = 'sms-send';
 const TYPED_INPUT_TYPES = new Set(['str', 'msg', 'flow', 'global', 'env']);
 /** Status updates during a bulk: often enough to watch, rare enough not to flood the editor. */
 const PROGRESS_INTERVAL_MS = 250;
-/** Node-RED's own default for how long a node may take to close (settings.js `nodeCloseTimeout`). */
-const NODE_CLOSE_TIMEOUT_MS = 15_000;
-
-/**
- * How long a closing sms-send waits for its requests on the wire: most of Node-RED's close
- * timeout, leaving a margin for Node-RED to see the node stopped before it gives up on it.
- */
-export function closeWaitMs(nodeCloseTimeout: unknown): number {
-  const timeout =
-    typeof nodeCloseTimeout === 'number' && Number.isFinite(nodeCloseTimeout) && nodeCloseTimeout > 0
-      ? nodeCloseTimeout
-      : NODE_CLOSE_TIMEOUT_MS;
-  return Math.floor(Math.min(timeout, 2 ** 31 - 1) * 0.8);
-}
-
 interface SmsSendDef extends NodeDef {
   provider?: string;
   /** An `sms-store` config node; empty: the default file in the user directory. */
@@ -359,31 +345,20 @@ export default function register(RED: NodeAPI): void {
       // are only logged). Requests already on the wire finish: the provider may have them.
       for (const abort of jobs.values()) abort.abort();
 
-      let stopped = false;
-      const stop = (): void => {
-        if (stopped) return;
-        stopped = true;
-        closed = true;
-        node.status({});
-        done();
-      };
-      // Past Node-RED's close timeout it starts the successor anyway; stop first, so that a
-      // request still on the wire cannot make this node send into the new flow.
-      const deadline = setTimeout(stop, closeWaitMs(RED.settings.nodeCloseTimeout));
-      void (async () => {
-        try {
-          // A message that arrived while stopping is answered at once; wait for it too.
-          while (jobs.size > 0) await Promise.allSettled([...jobs.keys()]);
-          // Only now: the lease is shared, so releasing it late never closes the file under
-          // another node, while releasing it early would strand the claims of the sends above.
-          await lease?.release();
-        } catch (e) {
-          if (!closed) node.warn(`closing the message log: ${toSmsError(e, 'STORE_ERROR').message}`);
-        } finally {
-          clearTimeout(deadline);
-          stop();
-        }
-      })();
+      closeAfterWork(
+        RED,
+        node,
+        {
+          // A message that arrived while stopping is answered at once; it is waited for too.
+          pending: () => [...jobs.keys()],
+          release: () => lease?.release(),
+          stopped: () => {
+            closed = true;
+          },
+          what: 'the message log',
+        },
+        done,
+      );
     });
   }
 

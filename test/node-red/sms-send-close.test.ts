@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import nock from 'nock';
 import type { DispatchOptions } from '../../core/dispatch/types';
 import { useNock } from '../support/nock';
-import { closeWaitMs } from '../../node-red/sms-send';
+import { closeWaitMs } from '../../node-red/close-after-work';
 import { TestFlow, TWILIO_CREDENTIALS, TWILIO_HOST, TWILIO_PATH, usNumber, type Msg } from './harness';
 
 // The options each batch was started with, to see the abort signal the node hands the core.
