@@ -87,3 +87,19 @@ describe('consentEvent evidence', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe('consentEvent time and topic', () => {
+  const now = Date.UTC(2026, 10, 22, 12);
+  const event = (extra: Record<string, unknown>) => ({ phone: '+14155550100', topic: 'marketing', action: 'opt-in', source: 'api', ...extra });
+
+  it('refuses an event dated in the future (it would outrank every later STOP), allows a little clock skew', () => {
+    expect(thrownCode(() => consentEvent(event({ at: '2099-01-01T00:00:00Z' }), now))).toBe('INVALID_INPUT');
+    expect(thrownCode(() => consentEvent(event({ at: new Date(now + 6 * 60_000).toISOString() }), now))).toBe('INVALID_INPUT');
+    expect(consentEvent(event({ at: new Date(now + 60_000).toISOString() }), now).atMs).toBe(now + 60_000);
+    expect(consentEvent(event({ at: '2020-01-01T00:00:00Z' }), now).atMs).toBe(Date.UTC(2020, 0, 1));
+  });
+
+  it('lower-cases the topic, so "Marketing" and "marketing" are one topic', () => {
+    expect(consentEvent(event({ topic: ' Marketing ' }), now).topic).toBe('marketing');
+  });
+});

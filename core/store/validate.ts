@@ -92,8 +92,9 @@ export function phone(value: unknown, field = 'phone'): string {
 
 export function topic(value: unknown): string {
   if (typeof value !== 'string') throw invalid(`topic must be a string; got ${show(value)}`);
-  // Trimmed on write and on read alike, so "marketing " typed into a node field is "marketing".
-  return text(value.trim(), 'topic', LIMITS.topic);
+  // Trimmed and lower-cased on write and on read alike, so "Marketing " typed into a node field
+  // is the topic a STOP for "marketing" blocks.
+  return text(value.trim().toLowerCase(), 'topic', LIMITS.topic);
 }
 
 export function idempotencyKey(value: unknown): string {
@@ -172,6 +173,18 @@ function refuseProtoKeys(key: string, value: unknown): unknown {
   return value;
 }
 
+/** Clocks of other machines drift; beyond this an event dated ahead is refused. */
+const CONSENT_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * The ledger's latest event decides, so an event dated in the future would outrank every STOP
+ * recorded until then: events happen now or in the past.
+ */
+function notFuture(atMs: number, nowMs: number): number {
+  if (atMs > nowMs + CONSENT_CLOCK_SKEW_MS) throw invalid('at lies in the future: a consent event is dated when it happened');
+  return atMs;
+}
+
 export function consentEvent(value: unknown, nowMs: number): ValidConsentEvent {
   const e = object(value, 'consent event') as Partial<ConsentEvent>;
   if (e.action !== 'opt-in' && e.action !== 'opt-out') {
@@ -195,7 +208,7 @@ export function consentEvent(value: unknown, nowMs: number): ValidConsentEvent {
     topic: topic(e.topic),
     action: e.action,
     source: text(e.source, 'source', LIMITS.source),
-    atMs: e.at === undefined ? nowMs : isoInstant(e.at, 'at'),
+    atMs: e.at === undefined ? nowMs : notFuture(isoInstant(e.at, 'at'), nowMs),
     evidenceJson,
   };
 }
