@@ -71,19 +71,26 @@ export function parseConsentSettings(def: SmsConsentDef): ConsentSettings {
   return settings;
 }
 
-/** The number to look up: `msg.to`, else `to` of an object payload. */
+/**
+ * The number to look up, in sms-send's order: `to` of an object payload, else `msg.to` — a gate
+ * must check the number the send after it will text. A bulk array is refused: one check cannot
+ * speak for many recipients.
+ */
 export function recipientOf(msg: NodeMessage): string {
+  if (Array.isArray(msg.payload)) {
+    throw new SmsError('INVALID_INPUT', 'msg.payload is a list: check one recipient per message (use a split node)');
+  }
   const fromPayload = isPlainObject(msg.payload) ? msg.payload.to : undefined;
   for (const [value, name] of [
-    [msg.to, 'msg.to'],
     [fromPayload, 'msg.payload.to'],
+    [msg.to, 'msg.to'],
   ] as const) {
     if (value === undefined || value === null || value === '') continue;
     if (typeof value === 'string') return value;
     if (typeof value === 'number' && Number.isFinite(value)) return String(value);
     throw new SmsError('INVALID_INPUT', `${name} must be one phone number as text; got ${kindOf(value)}`);
   }
-  throw new SmsError('INVALID_PHONE', 'no recipient: set msg.to, or "to" in the msg.payload object');
+  throw new SmsError('INVALID_PHONE', 'no recipient: set "to" in the msg.payload object, or msg.to');
 }
 
 /**

@@ -56,10 +56,17 @@ describe('check', () => {
     expect(out.consent).toMatchObject({ phone: '+33612345678' });
   });
 
-  it('prefers msg.to over msg.payload.to', async () => {
+  it('checks msg.payload.to before msg.to, the number sms-send will text', async () => {
     const f = await start();
     const out = on(await f.run('check', { to: usNumber(1), payload: { to: usNumber(2) } }), ALLOWED);
-    expect(out.consent).toMatchObject({ phone: usNumber(1) });
+    expect(out.consent).toMatchObject({ phone: usNumber(2) });
+  });
+
+  it('refuses a bulk array: one check cannot speak for many recipients', async () => {
+    const f = await start();
+    const answer = await f.run('check', { to: usNumber(1), payload: [{ to: usNumber(2) }] });
+    expect(answer.ports).toBeNull();
+    expect(answer.caught?.error).toMatchObject({ code: 'INVALID_INPUT' });
   });
 
   it('follows STOP, then START, then STOP', async () => {
