@@ -356,7 +356,11 @@ export default function register(RED: NodeAPI): void {
       // Downstream nodes may be stopping too: keep it for the next start instead.
       if (closing) throw new SmsError('CANCELED', 'the node is stopping; the message stays held', { retryable: true });
       if (decision instanceof SmsError && !info.forced) {
+        // It leaves the store, so it must leave the node too: on output 2 with the reason, as a
+        // message that could not be held does, and to Catch nodes.
         msg.error = decision.toJSON();
+        shown.error = decision.code;
+        node.send([null, msg]);
         node.error(reported(decision), msg);
         return;
       }
