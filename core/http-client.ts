@@ -112,7 +112,8 @@ export function asTransport(e: unknown, beforeConnect: boolean): HttpTransportEr
   return new HttpTransportError(typeof err.message === 'string' ? err.message : String(e), phase, code);
 }
 
-const CONNECT_FAILURES = new Set([
+/** Error codes that prove the request never reached the server (also read by nodes/shared/n8n-http.ts). */
+export const CONNECT_FAILURES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',

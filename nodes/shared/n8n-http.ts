@@ -7,30 +7,16 @@
  * finish, so that its outcome is recorded instead of being left in doubt.
  */
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
-import { HttpTransportError } from '../../core/http-client';
+import { CONNECT_FAILURES, HttpTransportError } from '../../core/http-client';
 import type { HttpFunction, HttpResponse } from '../../core/types';
 
 /**
  * Error codes that prove the request never reached the provider, so repeating it is safe: the
- * name did not resolve, the connection was refused or unroutable, the URL was unusable, or the TLS
- * handshake rejected the certificate (nothing is written before the handshake completes).
+ * core client's (name not resolved, connection refused or unroutable, URL unusable, certificate
+ * rejected in the handshake), plus the one axios raises for a URL whose protocol it cannot serve —
+ * the core client meets that case before connecting, where every error counts as unsent.
  */
-const CONNECT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ERR_INVALID_URL',
-  'ERR_INVALID_PROTOCOL',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
+const CONNECT_CODES: ReadonlySet<string> = new Set([...CONNECT_FAILURES, 'ERR_INVALID_PROTOCOL']);
 
 /**
  * Errors n8n raises when its egress policy refuses a destination: before the request is built
