@@ -146,13 +146,8 @@ function options(value: unknown): Record<string, unknown> {
   return value;
 }
 
-/** An unset node field arrives as '' or null: like a left-out one, it means "the default". */
-function unset(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-}
-
 function readColumnOption(value: unknown): string | undefined {
-  if (unset(value)) return undefined;
+  if (valid.unset(value)) return undefined;
   return valid.text(typeof value === 'string' ? value.trim() : value, 'column', 200);
 }
 
@@ -206,7 +201,7 @@ class Collector {
 function readList(input: unknown, opts: Record<string, unknown>): ReadList {
   const column = readColumnOption(opts.column);
   checkDefaultCountry(opts.defaultCountry);
-  const out = new Collector(unset(opts.defaultCountry) ? undefined : (opts.defaultCountry as string));
+  const out = new Collector(valid.unset(opts.defaultCountry) ? undefined : (opts.defaultCountry as string));
   if (typeof input === 'string') readCsv(input, column, out);
   else if (Array.isArray(input)) readArray(input, column, out);
   else throw invalid(`a suppression list must be CSV text or an array; got ${kindOf(input)}`);
@@ -464,11 +459,11 @@ export async function importSuppressionList(
   opts?: ImportSuppressionListOptions,
 ): Promise<SuppressionImportResult> {
   const o = options(opts);
-  const topic = unset(o.topic) ? '*' : valid.topic(o.topic);
-  const source = unset(o.source) ? 'import' : valid.text(o.source, 'source', valid.LIMITS.source);
+  const topic = valid.unset(o.topic) ? '*' : valid.topic(o.topic);
+  const source = valid.unset(o.source) ? 'import' : valid.text(o.source, 'source', valid.LIMITS.source);
   const extra = evidence(o.evidence);
   let at: string | undefined;
-  if (!unset(o.at)) {
+  if (!valid.unset(o.at)) {
     valid.isoInstant(o.at, 'at');
     at = o.at as string;
   }

@@ -66,13 +66,8 @@ function recipient(phone: unknown, defaultCountry: unknown): string {
   return normalizePhone(phone as string, { defaultCountry: defaultCountry as string }).e164;
 }
 
-/** An unset node field arrives as '' or null: like a left-out one, it means "the default". */
-function unset(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-}
-
 function topicOr(value: unknown, fallback: string): string {
-  return unset(value) ? fallback : valid.topic(value);
+  return valid.unset(value) ? fallback : valid.topic(value);
 }
 
 export async function checkRecipient(
@@ -123,11 +118,11 @@ export async function recordRecipient(store: Store, e: RecordRecipientEvent): Pr
     phone,
     topic: topicOr(o.topic, DEFAULT_RECORD_TOPIC),
     action: o.action as ConsentAction,
-    source: unset(o.source) ? DEFAULT_RECORD_SOURCE : (o.source as string),
+    source: valid.unset(o.source) ? DEFAULT_RECORD_SOURCE : (o.source as string),
   };
   // The store checks action, source, evidence (a plain object, 16 KB at most) and `at`.
   if (o.evidence !== undefined && o.evidence !== null) event.evidence = o.evidence as Record<string, unknown>;
-  if (!unset(o.at)) event.at = o.at as string;
+  if (!valid.unset(o.at)) event.at = o.at as string;
   return store.recordConsent(event);
 }
 

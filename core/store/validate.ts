@@ -90,6 +90,11 @@ export function phone(value: unknown, field = 'phone'): string {
   return value;
 }
 
+/** An unset node field arrives as '' or null: like a left-out one, it means "the default". */
+export function unset(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
 export function topic(value: unknown): string {
   if (typeof value !== 'string') throw invalid(`topic must be a string; got ${show(value)}`);
   // Trimmed and lower-cased on write and on read alike, so "Marketing " typed into a node field
