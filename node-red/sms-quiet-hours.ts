@@ -6,7 +6,8 @@
  * or a redeploy loses none.
  */
 import { SmsError, kindOf, toSmsError } from '../core/errors';
-import { checkQuietHours, resolvePolicy } from '../core/quiet-hours';
+import { MESSAGE_CLASSES, checkQuietHours, resolvePolicy } from '../core/quiet-hours';
+import { parseWindowsJson } from '../core/quiet-hours/windows-json';
 import { HoldQueue, notPlainJson, type HoldAgain, type HoldQueueState, type ReleaseInfo } from '../core/quiet-hours/hold-queue';
 import type { MessageClass, PresetId, QuietHoursDecision, QuietHoursInput, QuietHoursPolicy } from '../core/quiet-hours/types';
 import type { StoreLease } from '../core/store';
@@ -18,10 +19,8 @@ import { storeLeaseFor } from './sms-store';
 export const QUIET_HOURS_NODE_TYPE = 'sms-quiet-hours';
 
 const TYPED_INPUT_TYPES = new Set(['str', 'msg', 'flow', 'global', 'env']);
-const MESSAGE_CLASSES: readonly MessageClass[] = ['marketing', 'transactional', 'otp'];
 /** Longer than any number or IANA zone: anything longer is refused before it reaches the core. */
 const MAX_FIELD_LENGTH = 100;
-const MAX_WINDOWS_JSON = 64 * 1024;
 const CONFIGURATION_ERROR = 'configuration error';
 
 interface SmsQuietHoursDef extends NodeDef {
@@ -74,22 +73,6 @@ function text(value: unknown, name: string): string {
   return value.trim();
 }
 
-function customWindows(value: unknown): QuietHoursPolicy['windows'] {
-  const json = text(value, 'Windows');
-  if (json === '') throw new SmsError('INVALID_INPUT', 'a custom policy needs its windows (JSON, e.g. {"mon": [{"from": "09:00", "to": "20:00"}]})');
-  if (json.length > MAX_WINDOWS_JSON) throw new SmsError('INVALID_INPUT', `the windows JSON is longer than ${MAX_WINDOWS_JSON} characters`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    throw new SmsError('INVALID_INPUT', 'the windows are not valid JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new SmsError('INVALID_INPUT', `the windows must be a JSON object of weekdays; got ${kindOf(parsed)}`);
-  }
-  return parsed as QuietHoursPolicy['windows'];
-}
-
 function policyOf(def: SmsQuietHoursDef): PresetId | QuietHoursPolicy {
   const id = text(def.policy, 'Policy') || 'us-tcpa';
   const holidays = text(def.holidays, 'Holidays') || 'preset';
@@ -103,7 +86,7 @@ function policyOf(def: SmsQuietHoursDef): PresetId | QuietHoursPolicy {
   } else if (holidays !== 'preset') {
     throw new SmsError('INVALID_INPUT', 'Holidays must be "preset", "none" or "country"');
   }
-  if (id === 'custom') return { windows: customWindows(def.windows), holidays: override ?? false };
+  if (id === 'custom') return { windows: parseWindowsJson(text(def.windows, 'Windows'), 'the custom windows'), holidays: override ?? false };
   return override === undefined ? (id as PresetId) : { preset: id as PresetId, holidays: override };
 }
 

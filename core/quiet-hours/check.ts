@@ -26,7 +26,7 @@ const INPUT_KEYS: readonly (keyof QuietHoursInput)[] = [
   'policy',
   'class',
 ];
-const CLASSES: readonly MessageClass[] = ['marketing', 'transactional', 'otp'];
+export const MESSAGE_CLASSES: readonly MessageClass[] = ['marketing', 'transactional', 'otp'];
 /** Every source exempts these (TCPA solicitation, TRAI transactional 24×7, af2m functional messages). */
 const EXEMPT: ReadonlySet<MessageClass> = new Set<MessageClass>(['transactional', 'otp']);
 /**
@@ -122,8 +122,8 @@ function nextOpenInAll(policy: ResolvedQuietHoursPolicy, zones: readonly string[
 function readClass(value: unknown): MessageClass {
   if (isUnset(value)) return 'marketing';
   const text = typeof value === 'string' && value.length <= 20 ? value.trim().toLowerCase() : undefined;
-  const found = CLASSES.find((c) => c === text);
-  if (found === undefined) throw invalid(`class must be one of ${CLASSES.join(', ')}`);
+  const found = MESSAGE_CLASSES.find((c) => c === text);
+  if (found === undefined) throw invalid(`class must be one of ${MESSAGE_CLASSES.join(', ')}`);
   return found;
 }
 

@@ -1,5 +1,5 @@
 /** The Quiet-Hours Gate's core: presets, policy checking and the decision itself. */
-export { checkQuietHours, SEARCH_HORIZON_DAYS } from './check';
+export { checkQuietHours, MESSAGE_CLASSES, SEARCH_HORIZON_DAYS } from './check';
 export { PRESETS, PRESET_IDS, getPreset, listPresets } from './presets';
 export { resolvePolicy, MAX_WINDOWS_PER_DAY, WEEKDAYS } from './policy';
 export type { ResolvedQuietHoursPolicy, ResolvedWindow } from './policy';

@@ -6,12 +6,10 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { SmsError, kindOf, toSmsError } from '../../../core/errors';
 import { WEEKDAYS, resolvePolicy } from '../../../core/quiet-hours';
+import { parseWindowsJson } from '../../../core/quiet-hours/windows-json';
 import type { PresetId, QuietHoursPolicy, TimeWindow, Weekday } from '../../../core/quiet-hours';
 import { itemParam, textValue } from '../../shared/item-params';
 import { CUSTOM_POLICY, DEFAULT_POLICY, type WindowsMode } from './gate.description';
-
-/** Far more than any real week of windows (7 days × 24 windows); larger text is refused unparsed. */
-const MAX_WINDOWS_JSON = 64 * 1024;
 
 export function readPolicy(fns: IExecuteFunctions): PresetId | QuietHoursPolicy {
   const param = (name: string, fallback: unknown): unknown => itemParam(fns, name, 0, fallback);
@@ -59,16 +57,7 @@ function windowsFromFields(value: unknown): QuietHoursPolicy['windows'] {
 function windowsFromJson(value: unknown): QuietHoursPolicy['windows'] {
   if (isObject(value)) return value as QuietHoursPolicy['windows'];
   if (typeof value !== 'string') throw new SmsError('INVALID_INPUT', `"Windows (JSON)" must be a JSON object, got ${kindOf(value)}`);
-  if (value.trim() === '') throw new SmsError('INVALID_INPUT', '"Windows (JSON)" is empty: write the windows, e.g. {"mon": [{"from": "09:00", "to": "20:00"}]}');
-  if (value.length > MAX_WINDOWS_JSON) throw new SmsError('INVALID_INPUT', `"Windows (JSON)" is longer than ${MAX_WINDOWS_JSON} characters`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch (e) {
-    throw new SmsError('INVALID_INPUT', `"Windows (JSON)" is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (!isObject(parsed)) throw new SmsError('INVALID_INPUT', `"Windows (JSON)" must be a JSON object of weekdays, got ${kindOf(parsed)}`);
-  return parsed as QuietHoursPolicy['windows'];
+  return parseWindowsJson(value, '"Windows (JSON)"');
 }
 
 /** Holiday Country (and State): empty means no holidays; the core checks the codes against its calendar data. */
