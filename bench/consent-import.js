@@ -16,20 +16,11 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { positiveInt } = require('./lib/args');
 
 const dist = path.join(__dirname, '..', 'dist', 'core');
 const { importSuppressionList, parseSuppressionList } = require(path.join(dist, 'consent', 'import'));
 const { openStore } = require(path.join(dist, 'store'));
-
-function positiveInt(value, name, fallback) {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`${name} must be a whole number >= 1, got ${JSON.stringify(value)}`);
-    process.exit(2);
-  }
-  return n;
-}
 
 const rows = positiveInt(process.argv[2] ?? process.env.BENCH_IMPORT_ROWS, 'rows', 100_000);
 const baselineRows = Math.min(rows, positiveInt(process.env.BENCH_BASELINE_ROWS, 'BENCH_BASELINE_ROWS', rows));

@@ -17,6 +17,7 @@ const http = require('node:http');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { positiveInt } = require('./lib/args');
 
 const dist = path.join(__dirname, '..', 'dist', 'core');
 const { sendBatch } = require(path.join(dist, 'dispatch'));
@@ -25,16 +26,6 @@ const { openStore } = require(path.join(dist, 'store'));
 const ACCOUNT_SID = 'AC00000000000000000000000000000000';
 const AUTH_TOKEN = 'bench-token-not-a-secret';
 const MESSAGES_PATH = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
-
-function positiveInt(value, name, fallback) {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`${name} must be a whole number >= 1, got ${JSON.stringify(value)}`);
-    process.exit(2);
-  }
-  return n;
-}
 
 const items = positiveInt(process.argv[2] ?? process.env.BENCH_ITEMS, 'items', 10_000);
 const serialItems = positiveInt(process.env.BENCH_SERIAL_ITEMS, 'BENCH_SERIAL_ITEMS', Math.min(items, 400));
