@@ -1,6 +1,5 @@
-import { DatabaseSync } from 'node:sqlite';
 import { rejected, rejectedCode, thrownCode } from '../../test/support/sms-error';
-import { useTempStore } from '../../test/support/temp-store';
+import { useTempStore, ledgerRowCount } from '../../test/support/temp-store';
 import { openSqliteStore } from '../store/sqlite';
 import type { ConsentEvent, Store } from '../types';
 import { IMPORT_LIMITS, importSuppressionList, parseSuppressionList } from './import';
@@ -189,14 +188,7 @@ describe('parseSuppressionList', () => {
 
 describe('importSuppressionList', () => {
   const db = useTempStore('a2p-import-', (file) => openSqliteStore(file, { now: () => Date.UTC(2025, 0, 1, 12) }));
-  const rowCount = (): number => {
-    const raw = new DatabaseSync(db.file);
-    try {
-      return (raw.prepare('SELECT COUNT(*) AS n FROM consent_events').get() as { n: number }).n;
-    } finally {
-      raw.close();
-    }
-  };
+  const rowCount = (): number => ledgerRowCount(db.file);
 
   it('records opt-outs with source import, topic * and row evidence; a re-import changes nothing', async () => {
     const csv = `phone\n06 12 34 56 78\nn/a\n+33612345678\n${US1}\n`;

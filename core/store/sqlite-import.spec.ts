@@ -1,6 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
 import { rejected, rejectedCode } from '../../test/support/sms-error';
-import { useTempStore } from '../../test/support/temp-store';
+import { useTempStore, ledgerRowCount } from '../../test/support/temp-store';
 import type { ConsentEvent } from '../types';
 import { openSqliteStore } from './sqlite';
 
@@ -21,14 +21,7 @@ describe('sqlite store: importConsent', () => {
     source: 'import',
     ...e,
   });
-  const rowCount = (): number => {
-    const raw = new DatabaseSync(db.file);
-    try {
-      return (raw.prepare('SELECT COUNT(*) AS n FROM consent_events').get() as { n: number }).n;
-    } finally {
-      raw.close();
-    }
-  };
+  const rowCount = (): number => ledgerRowCount(db.file);
 
   it('records a list, skipping what the ledger already says, and a re-import adds nothing', async () => {
     const list = [event({}), event({ phone: OTHER, evidence: { import: { row: 2 } } })];

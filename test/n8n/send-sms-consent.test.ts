@@ -5,9 +5,8 @@
 import { existsSync } from 'node:fs';
 import nock from 'nock';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
-import { openStore } from '../../core/store';
-import type { ConsentAction } from '../../core/types';
 import { useNock } from '../support/nock';
+import { recordConsentIn } from '../support/temp-store';
 import { TWILIO_API, TWILIO_CREDENTIALS, TWILIO_MESSAGES_PATH, expectPairedInOrder, sendSms, tempStorePath, twilioCreated } from './fixtures';
 
 useNock();
@@ -17,15 +16,6 @@ const BOB = '+14155550124';
 const credentials = { a2pTwilioApi: TWILIO_CREDENTIALS };
 
 /** Consent events written to the store file the way other nodes (an inbound STOP, a form) would. */
-async function ledger(path: string, events: { phone: string; action: ConsentAction; topic?: string }[]): Promise<void> {
-  const store = await openStore({ kind: 'sqlite', path });
-  try {
-    for (const e of events) await store.recordConsent({ topic: '*', source: 'sms', ...e });
-  } finally {
-    await store.close();
-  }
-}
-
 /** Twilio answers every POST; the recipients it was asked to text, in order. */
 function twilio(): string[] {
   const to: string[] = [];
@@ -59,7 +49,7 @@ const errorOf = (json: IDataObject) => json.error as ErrorJson | undefined;
 describe('Send SMS refuses recipients the consent ledger refuses (Check Consent on by default)', () => {
   it('a STOP in the store file: OPTED_OUT, and Twilio is never asked to text that number', async () => {
     const storePath = tempStorePath();
-    await ledger(storePath, [{ phone: ANA, action: 'opt-out' }]);
+    await recordConsentIn(storePath, [{ phone: ANA, action: 'opt-out' }]);
     const sent = twilio();
     const run = await sendSms(parameters(storePath), people, { credentials, onError: 'continueRegularOutput' });
     expect(run.error).toBeUndefined();
@@ -74,7 +64,7 @@ describe('Send SMS refuses recipients the consent ledger refuses (Check Consent 
 
   it('a refused item goes to the error output with its input fields', async () => {
     const storePath = tempStorePath();
-    await ledger(storePath, [{ phone: BOB, action: 'opt-out' }]);
+    await recordConsentIn(storePath, [{ phone: BOB, action: 'opt-out' }]);
     const sent = twilio();
     const run = await sendSms(parameters(storePath), people, { credentials, onError: 'continueErrorOutput' });
     const [success, failed] = run.outputs;
@@ -90,7 +80,7 @@ describe('Send SMS refuses recipients the consent ledger refuses (Check Consent 
 
   it('without continue on fail: the node fails with OPTED_OUT after the allowed messages went out', async () => {
     const storePath = tempStorePath();
-    await ledger(storePath, [{ phone: ANA, action: 'opt-out' }]);
+    await recordConsentIn(storePath, [{ phone: ANA, action: 'opt-out' }]);
     const sent = twilio();
     const run = await sendSms(parameters(storePath), people, { credentials });
     expect(run.error).toMatchObject({
@@ -108,7 +98,7 @@ describe('Send SMS refuses recipients the consent ledger refuses (Check Consent 
     expect(first.outputs[0].map((i) => errorOf(i.json)?.code)).toEqual(['NO_CONSENT', 'NO_CONSENT']);
     expect(sent).toEqual([]);
 
-    await ledger(storePath, [{ phone: ANA, action: 'opt-in', topic: 'marketing' }]);
+    await recordConsentIn(storePath, [{ phone: ANA, action: 'opt-in', topic: 'marketing' }]);
     const second = await sendSms(strict, people, { credentials, onError: 'continueRegularOutput' });
     expect(second.outputs[0].map((i) => errorOf(i.json)?.code ?? i.json.to)).toEqual([ANA, 'NO_CONSENT']);
     expect(sent).toEqual([ANA]);
@@ -116,7 +106,7 @@ describe('Send SMS refuses recipients the consent ledger refuses (Check Consent 
 
   it('the topic: an opt-out of marketing lets transactional messages through; a STOP does not', async () => {
     const storePath = tempStorePath();
-    await ledger(storePath, [{ phone: ANA, action: 'opt-out', topic: 'marketing' }]);
+    await recordConsentIn(storePath, [{ phone: ANA, action: 'opt-out', topic: 'marketing' }]);
     const sent = twilio();
     const run = (topic: string, text: string) =>
       sendSms(parameters(storePath, { consentTopic: topic, text }), [{ to: ANA }], { credentials, onError: 'continueRegularOutput' });
@@ -126,14 +116,14 @@ describe('Send SMS refuses recipients the consent ledger refuses (Check Consent 
     // `*` asks whether every topic may be sent: the marketing opt-out answers no.
     expect(errorOf((await run('*', 'Any news')).outputs[0][0].json)).toMatchObject({ code: 'OPTED_OUT', message: expect.stringContaining('every topic') });
 
-    await ledger(storePath, [{ phone: ANA, action: 'opt-out' }]);
+    await recordConsentIn(storePath, [{ phone: ANA, action: 'opt-out' }]);
     expect(errorOf((await run('transactional', 'Order 2 shipped')).outputs[0][0].json)?.code).toBe('OPTED_OUT');
     expect(sent).toEqual([ANA]);
   });
 
   it('an empty Consent Topic means marketing', async () => {
     const storePath = tempStorePath();
-    await ledger(storePath, [{ phone: ANA, action: 'opt-out', topic: 'marketing' }]);
+    await recordConsentIn(storePath, [{ phone: ANA, action: 'opt-out', topic: 'marketing' }]);
     twilio();
     const run = await sendSms(parameters(storePath, { consentTopic: '  ' }), [{ to: ANA, name: 'Ana' }], { credentials, onError: 'continueRegularOutput' });
     expect(errorOf(run.outputs[0][0].json)?.code).toBe('OPTED_OUT');
@@ -141,8 +131,8 @@ describe('Send SMS refuses recipients the consent ledger refuses (Check Consent 
 
   it('a START after the STOP lets the recipient be texted again', async () => {
     const storePath = tempStorePath();
-    await ledger(storePath, [{ phone: ANA, action: 'opt-out' }]);
-    await ledger(storePath, [{ phone: ANA, action: 'opt-in' }]);
+    await recordConsentIn(storePath, [{ phone: ANA, action: 'opt-out' }]);
+    await recordConsentIn(storePath, [{ phone: ANA, action: 'opt-in' }]);
     const sent = twilio();
     const run = await sendSms(parameters(storePath), [{ to: ANA, name: 'Ana' }], { credentials });
     expect(run.error).toBeUndefined();
@@ -151,7 +141,7 @@ describe('Send SMS refuses recipients the consent ledger refuses (Check Consent 
 
   it('Check Consent off: the ledger is not consulted', async () => {
     const storePath = tempStorePath();
-    await ledger(storePath, [{ phone: ANA, action: 'opt-out' }]);
+    await recordConsentIn(storePath, [{ phone: ANA, action: 'opt-out' }]);
     const sent = twilio();
     const run = await sendSms(parameters(storePath, { checkConsent: false }), people, { credentials });
     expect(run.error).toBeUndefined();
@@ -162,7 +152,7 @@ describe('Send SMS refuses recipients the consent ledger refuses (Check Consent 
 describe('dry run', () => {
   it('reads an existing ledger: reports OPTED_OUT, sends nothing', async () => {
     const storePath = tempStorePath();
-    await ledger(storePath, [{ phone: ANA, action: 'opt-out' }]);
+    await recordConsentIn(storePath, [{ phone: ANA, action: 'opt-out' }]);
     const run = await sendSms(parameters(storePath, { options: { dryRun: true } }), people, { credentials, onError: 'continueRegularOutput' });
     // disableNetConnect: a request would have failed its item with NETWORK_ERROR.
     expect(run.outputs[0].map((i) => errorOf(i.json)?.code ?? (i.json.dryRun && 'dry run ok'))).toEqual(['OPTED_OUT', 'dry run ok']);

@@ -10,9 +10,8 @@ import nock from 'nock';
 import smsProvider from '../../node-red/sms-provider';
 import smsSend from '../../node-red/sms-send';
 import smsStore from '../../node-red/sms-store';
-import { openStore } from '../../core/store';
-import type { ConsentAction } from '../../core/types';
 import { useNock } from '../support/nock';
+import { recordConsentIn } from '../support/temp-store';
 import { TestFlow, TWILIO_CREDENTIALS, TWILIO_HOST, TWILIO_PATH, helper, type Msg } from './harness';
 
 let flow: TestFlow | undefined;
@@ -26,15 +25,6 @@ useNock();
 
 const ANA = '+14155550123';
 const BOB = '+14155550124';
-
-async function record(file: string, events: { phone: string; action: ConsentAction; topic?: string }[]): Promise<void> {
-  const store = await openStore({ kind: 'sqlite', path: file });
-  try {
-    for (const e of events) await store.recordConsent({ topic: '*', source: 'sms', ...e });
-  } finally {
-    await store.close();
-  }
-}
 
 /** Twilio answers every send; the recipients it was asked to text, in order. */
 function twilio(): string[] {
@@ -60,7 +50,7 @@ const errorCode = (m: Msg | null) => (m?.error as { code?: string } | undefined)
 describe('sms-send refuses recipients the consent ledger refuses', () => {
   it('a STOP: OPTED_OUT on the failed output and to Catch, and Twilio never hears of it (a flow without the setting)', async () => {
     flow = await twilioFlow();
-    await record(ledgerOf(flow), [{ phone: ANA, action: 'opt-out' }]);
+    await recordConsentIn(ledgerOf(flow), [{ phone: ANA, action: 'opt-out' }]);
     const sent = twilio();
     const run = await flow.send({ payload: 'Spring sale: 20% off', to: ANA });
     expect(run.sent).toBeNull();
@@ -74,7 +64,7 @@ describe('sms-send refuses recipients the consent ledger refuses', () => {
 
   it('a bulk: the allowed items go out, the refused ones come back with their index', async () => {
     flow = await twilioFlow();
-    await record(ledgerOf(flow), [{ phone: BOB, action: 'opt-out' }]);
+    await recordConsentIn(ledgerOf(flow), [{ phone: BOB, action: 'opt-out' }]);
     const sent = twilio();
     const items = [
       { to: ANA, text: 'hi Ana' },
@@ -91,7 +81,7 @@ describe('sms-send refuses recipients the consent ledger refuses', () => {
     flow = await twilioFlow({ requireOptIn: true });
     const sent = twilio();
     expect(errorCode((await flow.send({ payload: 'Weekly deals', to: ANA })).failed)).toBe('NO_CONSENT');
-    await record(ledgerOf(flow), [{ phone: ANA, action: 'opt-in', topic: 'marketing' }]);
+    await recordConsentIn(ledgerOf(flow), [{ phone: ANA, action: 'opt-in', topic: 'marketing' }]);
     expect((await flow.send({ payload: 'Weekly deals', to: ANA })).sent?.payload).toMatchObject({ to: ANA });
     expect(sent).toEqual([ANA]);
   });
@@ -99,9 +89,9 @@ describe('sms-send refuses recipients the consent ledger refuses', () => {
   it('the topic: an opt-out of marketing lets transactional messages through; a STOP does not', async () => {
     flow = await twilioFlow({ consentTopic: 'transactional' });
     const sent = twilio();
-    await record(ledgerOf(flow), [{ phone: ANA, action: 'opt-out', topic: 'marketing' }]);
+    await recordConsentIn(ledgerOf(flow), [{ phone: ANA, action: 'opt-out', topic: 'marketing' }]);
     expect((await flow.send({ payload: 'Order 1 shipped', to: ANA })).sent?.payload).toMatchObject({ to: ANA });
-    await record(ledgerOf(flow), [{ phone: ANA, action: 'opt-out' }]);
+    await recordConsentIn(ledgerOf(flow), [{ phone: ANA, action: 'opt-out' }]);
     const run = await flow.send({ payload: 'Order 2 shipped', to: ANA });
     expect(run.failed?.error).toMatchObject({ code: 'OPTED_OUT', message: expect.stringContaining('"transactional"') });
     expect(sent).toEqual([ANA]);
@@ -110,14 +100,14 @@ describe('sms-send refuses recipients the consent ledger refuses', () => {
   it('topic "*": an opt-out of any topic refuses', async () => {
     flow = await twilioFlow({ consentTopic: '*' });
     twilio();
-    await record(ledgerOf(flow), [{ phone: ANA, action: 'opt-out', topic: 'surveys' }]);
+    await recordConsentIn(ledgerOf(flow), [{ phone: ANA, action: 'opt-out', topic: 'surveys' }]);
     const run = await flow.send({ payload: 'hello', to: ANA });
     expect(run.failed?.error).toMatchObject({ code: 'OPTED_OUT', message: expect.stringContaining('every topic') });
   });
 
   it('check consent off: the ledger is not consulted', async () => {
     flow = await twilioFlow({ checkConsent: false });
-    await record(ledgerOf(flow), [{ phone: ANA, action: 'opt-out' }]);
+    await recordConsentIn(ledgerOf(flow), [{ phone: ANA, action: 'opt-out' }]);
     const sent = twilio();
     expect((await flow.send({ payload: 'hello', to: ANA })).sent?.payload).toMatchObject({ to: ANA });
     expect(sent).toEqual([ANA]);
@@ -125,7 +115,7 @@ describe('sms-send refuses recipients the consent ledger refuses', () => {
 
   it('an empty topic means marketing', async () => {
     flow = await twilioFlow({ consentTopic: ' ' });
-    await record(ledgerOf(flow), [{ phone: ANA, action: 'opt-out', topic: 'marketing' }]);
+    await recordConsentIn(ledgerOf(flow), [{ phone: ANA, action: 'opt-out', topic: 'marketing' }]);
     twilio();
     expect(errorCode((await flow.send({ payload: 'hello', to: ANA })).failed)).toBe('OPTED_OUT');
   });
@@ -134,7 +124,7 @@ describe('sms-send refuses recipients the consent ledger refuses', () => {
 describe('dry run', () => {
   it('reads an existing ledger: OPTED_OUT, nothing sent', async () => {
     flow = await twilioFlow({ dryRun: true });
-    await record(ledgerOf(flow), [{ phone: ANA, action: 'opt-out' }]);
+    await recordConsentIn(ledgerOf(flow), [{ phone: ANA, action: 'opt-out' }]);
     const run = await flow.send({ payload: [{ to: ANA, text: 'x' }, { to: BOB, text: 'x' }] });
     expect(run.sent?.payload).toEqual([expect.objectContaining({ to: BOB, messageId: '' })]);
     expect(run.failed?.payload).toEqual([expect.objectContaining({ index: 0, error: expect.objectContaining({ code: 'OPTED_OUT' }) })]);
@@ -177,7 +167,7 @@ describe('with an sms-store config node selected', () => {
 
   it("reads that store's ledger: a dry run finds its file", async () => {
     const file = join(dir, 'campaigns.sqlite');
-    await record(file, [{ phone: ANA, action: 'opt-out' }]);
+    await recordConsentIn(file, [{ phone: ANA, action: 'opt-out' }]);
     helper.settings({ userDir: dir });
     const at = { x: 100, y: 100 };
     await helper.load(

@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { openStore } from '../../core/store';
-import type { Store } from '../../core/types';
+import type { ConsentAction, Store } from '../../core/types';
 
 export interface TempDir {
   /** The folder; it exists from the block's first test to its last. */
@@ -78,4 +79,27 @@ export function useTempStore(
       return now().file;
     },
   };
+}
+
+/**
+ * Writes consent events into the SQLite file at `file` (topic `*` and source `sms` unless given),
+ * as another node or an earlier run would have, and closes it again.
+ */
+export async function recordConsentIn(file: string, events: { phone: string; action: ConsentAction; topic?: string }[]): Promise<void> {
+  const store = await openStore({ kind: 'sqlite', path: file });
+  try {
+    for (const e of events) await store.recordConsent({ topic: '*', source: 'sms', ...e });
+  } finally {
+    await store.close();
+  }
+}
+
+/** How many events the consent ledger of `file` holds, read behind the store's back. */
+export function ledgerRowCount(file: string): number {
+  const raw = new DatabaseSync(file);
+  try {
+    return (raw.prepare('SELECT COUNT(*) AS n FROM consent_events').get() as { n: number }).n;
+  } finally {
+    raw.close();
+  }
 }
