@@ -1,4 +1,4 @@
-import { rejected, rejectedCode, thrownCode } from '../../test/support/sms-error';
+import { expectCode, rejected, rejectedCode, thrownCode } from '../../test/support/sms-error';
 import { useTempStore, ledgerRowCount } from '../../test/support/temp-store';
 import { openSqliteStore } from '../store/sqlite';
 import type { ConsentEvent, Store } from '../types';
@@ -79,6 +79,14 @@ describe('parseSuppressionList', () => {
     // Titles without a known name still make a header when they hold no digit.
     const titled = parseSuppressionList(`Contact;Nom\n${US1};x`);
     expect(titled).toEqual({ phones: [US1], duplicates: 0, rejected: [] });
+  });
+
+  it('finds the number column of a list whose titles name none, or refuses the list', () => {
+    // Reading column 0 here would reject every row as an invalid number and import nothing.
+    expect(parseSuppressionList(`Name;Contact\nAlice;${US1}\nBob;${US2}`)).toEqual({ phones: [US1, US2], duplicates: 0, rejected: [] });
+    expect(parseSuppressionList(`Alice,"+1 (202) 555-0123"\nBob,${US1}`).phones).toEqual([US2, US1]);
+    const e = expectCode(() => parseSuppressionList(`Name;Note\nAlice;hello\nBob;${US1}`), 'INVALID_INPUT', /column option/);
+    expect(e.message).not.toContain('Alice');
   });
 
   it('reports a junk first row of a one-column list instead of taking it for a header', () => {

@@ -8,7 +8,8 @@
  *   with `""` for a quote and line breaks inside (a record spans at most 5 lines; an unclosed quote
  *   rejects its line only). The first non-blank row is a header when it names a column (`phone`,
  *   `number`, `mobile`, `msisdn`, `to`, `tel`, ... or `column`) or, with two columns or more, holds no
- *   digit; it is skipped, not reported. The number is read from the named column, else the first.
+ *   digit; it is skipped, not reported. The number is read from the named column, else from the
+ *   first column of the first data row that holds one (none: the list is refused, INVALID_INPUT).
  * - Arrays: strings and whole numbers are numbers; objects give theirs from `column` or from the
  *   first field with one of the names above.
  * - Each value is trimmed (an Excel text-marking `'` before it is dropped) and normalised to E.164
@@ -274,17 +275,23 @@ function readCsv(input: string, column: string | undefined, out: Collector): voi
   const text = input.startsWith('\uFEFF') ? input.slice(1) : input;
   const reader = new CsvReader(text, detectSeparator(text));
   let index: number | undefined;
+  let headerSeen = false;
   let rows = 0;
   for (let r = reader.next(); r !== undefined; r = reader.next()) {
     const blank = r.malformed === undefined && r.cells.length === 1 && (r.cells[0] as string).trim() === '';
-    if (index === undefined && !blank) {
+    if (index === undefined && !blank && !headerSeen) {
+      headerSeen = true;
       const header = r.malformed === undefined ? headerColumn(r.cells, column) : undefined;
       if (header === undefined && column !== undefined) {
         throw invalid(`column ${JSON.stringify(column)} is not in the first row of the list`);
       }
-      index = header ?? 0;
-      if (header !== undefined) continue;
+      if (header !== undefined && header !== UNNAMED) {
+        index = header;
+        continue;
+      }
+      if (header === UNNAMED) continue;
     }
+    if (index === undefined && !blank && r.malformed === undefined) index = numberColumn(r.cells);
     if (++rows > IMPORT_LIMITS.rows) {
       throw invalid(`a suppression list holds at most ${IMPORT_LIMITS.rows} rows besides a header`);
     }
@@ -310,8 +317,24 @@ function headerColumn(cells: string[], column: string | undefined): number | und
   const named = keys.findIndex((k) => PHONE_NAMES.has(k));
   if (named >= 0) return named;
   // "Name;Contact" — column titles, whatever they say, hold no digit; a row of data holds a number.
-  if (cells.length >= 2 && cells.some((c) => /\p{L}/u.test(c)) && !cells.some((c) => /\p{Nd}/u.test(c))) return 0;
+  if (cells.length >= 2 && cells.some((c) => /\p{L}/u.test(c)) && !cells.some((c) => /\p{Nd}/u.test(c))) return UNNAMED;
   return undefined;
+}
+
+/** A header whose titles name no number column: the column is found in the first data row. */
+const UNNAMED = -1;
+
+/**
+ * The column of the first data row that holds a phone number. Reading column 0 blindly would
+ * reject every row of "Name;Contact" as an invalid number: the whole list silently unimported.
+ */
+function numberColumn(cells: string[]): number {
+  if (cells.length < 2) return 0;
+  const i = cells.findIndex((c) => /^\s*\+?[\d\s().\/-]+$/.test(c) && (c.match(/\d/g)?.length ?? 0) >= 6);
+  if (i < 0) {
+    throw invalid('no column of the first row holds a phone number; give the number column\'s title in the column option');
+  }
+  return i;
 }
 
 const LINE_BREAK = /\r\n?|\n/g;
