@@ -23,6 +23,8 @@ export const SMS_ERROR_CODES = {
   CANCELED: 'The run was canceled before this item was sent',
   INVALID_TIMEZONE: 'The time zone is not a known IANA zone',
   NO_TIMEZONE: 'No time zone is known for the number and no fallback zone is set',
+  INVALID_SIGNATURE: 'A webhook request has a missing, wrong or stale signature',
+  PAYLOAD_TOO_LARGE: 'A webhook request body is larger than the limit (1 MB)',
 } as const;
 
 export type SmsErrorCode = keyof typeof SMS_ERROR_CODES;

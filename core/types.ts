@@ -97,6 +97,12 @@ export interface SendResult {
   raw?: unknown;
   /** True when this result was recorded by an earlier run and nothing was sent now. */
   duplicate?: boolean;
+  /**
+   * Providers that split a long text into messages with ids of their own (Vonage SMS API: one
+   * `message-id` per part, and one delivery report per part) list them here, part 1 first, so
+   * the store can fold each part's report into this message.
+   */
+  partMessageIds?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -152,13 +158,35 @@ export interface SmsProvider {
   defaultBaseUrl: string;
   credentialFields: CredentialField[];
   send(msg: OutboundSms, ctx: ProviderContext): Promise<SendResult>;
-  // Webhook side, added with the inbound/DLR nodes (issue 4).
-  verifySignature?(req: WebhookRequest, credentials: ProviderCredentials): boolean;
-  parseInbound?(req: WebhookRequest): InboundSms[];
-  parseStatus?(req: WebhookRequest): DeliveryReport[];
-  webhookResponse?(kind: 'inbound' | 'status', reply?: string): HttpReply;
+  // Webhook side (reference/sms-domain.md §3). Signatures are over req.rawBody and req.url.
+  /**
+   * Timing-safe. False for a missing, malformed, wrong or stale signature. Throws
+   * MISSING_CREDENTIALS when the credentials lack what verifying needs (a config error, not an
+   * attack: the node answers 500 so the provider retries once the user fixes it).
+   */
+  verifySignature(req: WebhookRequest, credentials: ProviderCredentials, opts?: VerifyOptions): boolean;
+  /** Throws INVALID_INPUT for a body that is not this provider's inbound message. */
+  parseInbound(req: WebhookRequest): InboundSms[];
+  /** Throws INVALID_INPUT for a body that is not this provider's delivery report. */
+  parseStatus(req: WebhookRequest): DeliveryReport[];
+  /** What to answer the provider once the request is kept; `reply` is an auto-reply text (TwiML for Twilio). */
+  webhookResponse(kind: 'inbound' | 'status', reply?: string): HttpReply;
+  /** True when an auto-reply can travel in the HTTP answer (Twilio TwiML); otherwise it is sent through the API. */
+  repliesInResponse?: boolean;
 }
 
+export interface VerifyOptions {
+  /** Epoch ms; for timestamped signatures (Telnyx 300 s, Vonage JWT iat, Sinch). Default Date.now(). */
+  now?: number;
+}
+
+/**
+ * A webhook request as core/webhook/request.ts `readWebhookRequest` builds it from the raw bytes:
+ * - `method` upper-case; `headers` with lower-case names (repeated headers joined with `, `);
+ * - `query` parsed from `url`, a null-prototype object (a repeated key gives an array);
+ * - `body`: `application/json` (or `+json`) → the parsed JSON value; form-encoded → a
+ *   null-prototype object like `query`; an empty body → an empty null-prototype object.
+ */
 export interface WebhookRequest {
   method: string;
   /** The public URL the provider called (signatures are over this, not a proxy-rewritten one). */
@@ -206,6 +234,11 @@ export interface DeliveryReport {
   price?: { amount: number; currency?: string };
   clientRef?: string;
   mccmnc?: string;
+  /**
+   * The provider's ordering of reports for one message (Plivo `Sequence`): when two final
+   * reports disagree, the higher sequence wins instead of the first to arrive.
+   */
+  sequence?: number;
 }
 
 export interface InboundSms {
@@ -217,6 +250,14 @@ export interface InboundSms {
   receivedAt: string;
   keyword: { intent: 'opt-out' | 'opt-in' | 'help'; keyword: string } | null;
   raw: unknown;
+  /**
+   * Set by parseInbound on one part of a concatenated message the provider did not reassemble
+   * (Vonage SMS API `concat-*`); the webhook handler collects the parts in the store and emits
+   * one message once all are in.
+   */
+  concat?: { ref: string; part: number; total: number };
+  /** On a reassembled message: how many parts it was received in. */
+  parts?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,8 +366,43 @@ export interface MessageRecord {
   clientRef?: string;
   price?: { amount: number; currency?: string };
   mccmnc?: string;
+  /** ISO 3166-1 alpha-2 of the recipient's number, when it belongs to one country. */
+  country?: string;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Which messages a delivery summary counts (all conditions must hold). */
+export interface DeliveryFilter {
+  /** Exact client reference. */
+  clientRef?: string;
+  /** A campaign: every message whose client reference starts with this. */
+  clientRefPrefix?: string;
+  provider?: ProviderId;
+  /** ISO-8601; messages created at or after. */
+  since?: string;
+  /** ISO-8601; messages created before. */
+  until?: string;
+}
+
+/** One group of the message log: how many messages share this status, country and operator. */
+export interface DeliveryCount {
+  status: NormalizedStatus;
+  country?: string;
+  mccmnc?: string;
+  count: number;
+}
+
+/** One part of a concatenated inbound message, as kept by the store until all parts are in. */
+export interface InboundPart {
+  provider: ProviderId;
+  /** The sender as the provider gave it; with `ref` it names the concatenated message. */
+  from: string;
+  ref: string;
+  /** 1-based. */
+  part: number;
+  total: number;
+  message: InboundSms;
 }
 
 export interface Store {
@@ -357,6 +433,26 @@ export interface Store {
    */
   releaseSend(idempotencyKey: string, outcome: { inDoubt: boolean; error: SmsErrorJson }): Promise<void>;
   applyReport(r: DeliveryReport): Promise<{ duplicate: boolean; status: NormalizedStatus }>;
+  /**
+   * applyReport for a whole webhook request, in ONE transaction: all kept or none, so a request
+   * answered 503 leaves nothing behind that would make its retry look like a duplicate.
+   * `status` is the message's merged status after the report.
+   */
+  applyReports(rs: DeliveryReport[]): Promise<{ duplicate: boolean; status: NormalizedStatus }[]>;
+  /**
+   * Marks inbound messages as received, in ONE transaction; per message, true when
+   * (provider, messageId) was received before (a provider's retry). Kept at least 7 days.
+   */
+  recordInbound(ms: InboundSms[]): Promise<boolean[]>;
+  /**
+   * Keeps one part of a concatenated inbound message. Once every part 1..total is in, returns all
+   * of them ordered by part — again on every later call for that message (a repeated part, a
+   * retried request), so a reply that failed after collecting can be retried. Otherwise null.
+   * A repeated part is not stored twice. Parts are kept at least 24 h.
+   */
+  collectInboundPart(p: InboundPart): Promise<InboundSms[] | null>;
+  /** The message log grouped by status, recipient country and operator, for the filter. */
+  deliveryCounts(filter: DeliveryFilter): Promise<DeliveryCount[]>;
   /** By provider message id or by idempotency key. */
   getMessage(idOrKey: string): Promise<MessageRecord | null>;
   close(): Promise<void>;

@@ -89,6 +89,10 @@ class MemoryStore {
     completeSend: notUsed,
     releaseSend: notUsed,
     applyReport: notUsed,
+    applyReports: notUsed,
+    recordInbound: notUsed,
+    collectInboundPart: notUsed,
+    deliveryCounts: notUsed,
     getMessage: notUsed,
     close: async () => undefined,
   };

@@ -113,6 +113,35 @@ describe('shared stores', () => {
     await b.release();
   });
 
+  it('gives views that pass the webhook methods through', async () => {
+    const { registry } = countingRegistry();
+    const a = registry.lease(config);
+    const b = registry.lease(config);
+    const va = await a.store;
+    const vb = await b.store;
+    const report = {
+      provider: 'sandbox' as const, messageId: 'M1', status: 'delivered' as const, final: true,
+      providerStatus: 'delivered', occurredAt: '2025-04-01T10:00:00Z', to: PHONE, clientRef: 'promo-1',
+    };
+    expect(await va.applyReports([report])).toEqual([{ duplicate: false, status: 'delivered' }]);
+    expect(await vb.applyReports([report])).toEqual([{ duplicate: true, status: 'delivered' }]);
+    expect(await vb.deliveryCounts({ clientRefPrefix: 'promo-' })).toEqual([{ status: 'delivered', country: 'US', count: 1 }]);
+    const sms = { provider: 'sandbox' as const, messageId: 'IN1', from: PHONE, to: '+14155550199', text: 'hi', receivedAt: '2025-04-01T10:00:00Z', keyword: null, raw: {} };
+    expect(await va.recordInbound([sms])).toEqual([false]);
+    expect(await vb.recordInbound([sms])).toEqual([true]);
+    expect(await va.collectInboundPart({ provider: 'sandbox', from: PHONE, ref: 'r', part: 1, total: 1, message: sms })).toEqual([sms]);
+    await a.release();
+    for (const call of [
+      () => va.applyReports([]),
+      () => va.recordInbound([]),
+      () => va.collectInboundPart({ provider: 'sandbox', from: PHONE, ref: 'r', part: 1, total: 1, message: sms }),
+      () => va.deliveryCounts({}),
+    ]) {
+      expect((await rejected(call())).code).toBe('STORE_ERROR');
+    }
+    await b.release();
+  });
+
   it('retries opening on the next access after a failed open', async () => {
     const { registry, counts } = countingRegistry(1);
     const lease = registry.lease(config);

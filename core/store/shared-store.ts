@@ -111,6 +111,10 @@ export class StoreRegistry {
       completeSend: whileHeld((key, result) => shared.completeSend(key, result)),
       releaseSend: whileHeld((key, outcome) => shared.releaseSend(key, outcome)),
       applyReport: whileHeld((r) => shared.applyReport(r)),
+      applyReports: whileHeld((rs) => shared.applyReports(rs)),
+      recordInbound: whileHeld((ms) => shared.recordInbound(ms)),
+      collectInboundPart: whileHeld((p) => shared.collectInboundPart(p)),
+      deliveryCounts: whileHeld((filter) => shared.deliveryCounts(filter)),
       getMessage: whileHeld((idOrKey) => shared.getMessage(idOrKey)),
       close: () => release(),
     });

@@ -1,6 +1,7 @@
 /**
  * Two OS processes on one store file: the case of n8n main + worker, or two Node-RED instances,
- * on one machine. Each child claims the same 500 keys and records a consent event per key.
+ * on one machine. Each child claims the same 500 keys and records a consent event per key; in the
+ * second test each applies the same delivery reports.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
@@ -9,6 +10,8 @@ import { openSqliteStore } from './sqlite';
 
 const KEYS = 500;
 const WORKER = path.join(__dirname, 'testing', 'two-process-worker.js');
+const REPORTS_WORKER = path.join(__dirname, 'testing', 'reports-worker.js');
+const MESSAGES = 100;
 
 interface WorkerReport {
   worker: string;
@@ -16,14 +19,21 @@ interface WorkerReport {
   events: number;
 }
 
-interface Worker {
-  child: ChildProcessWithoutNullStreams;
-  ready: Promise<void>;
-  done: Promise<WorkerReport>;
+interface ReportsWorkerReport {
+  worker: string;
+  /** `messageId|providerStatus|errorCode` of each report this process stored first. */
+  fresh: string[];
+  distinct: number;
 }
 
-function startWorker(file: string, name: string): Worker {
-  const child = spawn(process.execPath, [WORKER, file, name, String(KEYS)], { stdio: 'pipe' });
+interface Worker<R> {
+  child: ChildProcessWithoutNullStreams;
+  ready: Promise<void>;
+  done: Promise<R>;
+}
+
+function startWorker<R = WorkerReport>(args: string[], name: string): Worker<R> {
+  const child = spawn(process.execPath, args, { stdio: 'pipe' });
   let out = '';
   let err = '';
   let signalReady: () => void;
@@ -33,12 +43,12 @@ function startWorker(file: string, name: string): Worker {
     if (out.startsWith('ready\n')) signalReady();
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const done = new Promise<WorkerReport>((resolve, reject) => {
+  const done = new Promise<R>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`worker ${name} exited with ${code}: ${err}`));
       const last = out.trim().split('\n').pop() ?? '';
-      resolve(JSON.parse(last) as WorkerReport);
+      resolve(JSON.parse(last) as R);
     });
   });
   // A worker that dies before "ready" must fail the test, not hang it.
@@ -56,8 +66,8 @@ describe('two processes sharing one sqlite store', () => {
 
   it('claims every key exactly once across both and loses no consent event', async () => {
     const file = path.join(tmp.path, 'shared.sqlite');
-    const a = startWorker(file, 'a');
-    const b = startWorker(file, 'b');
+    const a = startWorker([WORKER, file, 'a', String(KEYS)], 'a');
+    const b = startWorker([WORKER, file, 'b', String(KEYS)], 'b');
     children.push(a.child, b.child);
     await Promise.all([a.ready, b.ready]);
     a.child.stdin.end('go\n');
@@ -80,6 +90,30 @@ describe('two processes sharing one sqlite store', () => {
         expect(message?.state).toBe('sent');
         const owner = ra.claimed.includes(`key-${i}`) ? 'a' : 'b';
         expect(message?.messageId).toBe(`${owner}-${i}`);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stores each of the same delivery reports once across both, and settles every message by sequence', async () => {
+    const file = path.join(tmp.path, 'reports.sqlite');
+    const a = startWorker<ReportsWorkerReport>([REPORTS_WORKER, file, 'a', String(MESSAGES), '3'], 'a');
+    const b = startWorker<ReportsWorkerReport>([REPORTS_WORKER, file, 'b', String(MESSAGES), '5'], 'b');
+    children.push(a.child, b.child);
+    await Promise.all([a.ready, b.ready]);
+    a.child.stdin.end('go\n');
+    b.child.stdin.end('go\n');
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+
+    const fresh = [...ra.fresh, ...rb.fresh];
+    expect(new Set(fresh).size).toBe(fresh.length);
+    expect(fresh).toHaveLength(ra.distinct);
+    const store = await openSqliteStore(file);
+    try {
+      for (let m = 0; m < MESSAGES; m++) {
+        const final = m % 3 === 2 ? 'failed' : 'delivered';
+        expect([m, await store.getMessage(`MSG-${m}`)]).toEqual([m, expect.objectContaining({ status: final, final: true })]);
       }
     } finally {
       await store.close();

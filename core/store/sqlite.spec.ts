@@ -126,7 +126,7 @@ describe('sqlite store: opening, schema and failures', () => {
     const check = new DatabaseSync(file);
     try {
       expect(check.prepare('PRAGMA user_version').get()).toEqual({ user_version: SCHEMA_VERSION });
-      expect(SCHEMA_VERSION).toBe(2);
+      expect(SCHEMA_VERSION).toBe(3);
     } finally {
       check.close();
     }

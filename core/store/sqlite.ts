@@ -1,6 +1,7 @@
 /**
  * The embedded Store: one SQLite file (node:sqlite, no native build) holding the consent ledger,
- * the message log and the delivery reports (DESIGN §3).
+ * the message log and the delivery reports (DESIGN §3), and what the webhooks need to recognise a
+ * provider's retry: received inbound message ids and the parts of concatenated messages.
  *
  * Several processes may share the file (n8n main + workers on one machine, two Node-RED
  * instances): WAL lets readers run beside the one writer, and every read-then-write runs in one
@@ -13,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { derivePartsStatus, isFinal, mergeStatus } from '../delivery/status';
 import { SmsError, type SmsErrorJson } from '../errors';
 import type {
@@ -24,9 +25,13 @@ import type {
   ConsentEvent,
   ConsentImportResult,
   ConsentRecord,
+  DeliveryCount,
+  DeliveryFilter,
   DeliveryReport,
   Encoding,
   HeldMessage,
+  InboundPart,
+  InboundSms,
   MessageRecord,
   NormalizedStatus,
   ProviderId,
@@ -34,7 +39,7 @@ import type {
   SendState,
   Store,
 } from '../types';
-import { MIGRATIONS, SCHEMA_VERSION } from './sqlite-schema';
+import { BACKFILLS, MIGRATIONS, SCHEMA_VERSION } from './sqlite-schema';
 import * as valid from './validate';
 
 export interface SqliteStoreOptions {
@@ -46,6 +51,16 @@ export interface SqliteStoreOptions {
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const MEMORY = ':memory:';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Providers retry an unanswered inbound webhook for up to 24 h (Vonage); a week leaves margin. */
+const INBOUND_KEEP_MS = 7 * DAY_MS;
+const PARTS_KEEP_MS = DAY_MS;
+/**
+ * Expired rows removed per call, plus two per row the call adds: purging outpaces growth, and no
+ * single webhook request pays for a backlog.
+ */
+const PURGE_PER_CALL = 100;
 
 /**
  * The absolute file a configured path names: `~/` is the user's home (how the engines' user
@@ -106,7 +121,10 @@ function migrate(db: DatabaseSync): void {
   if (checkedVersion(db) === SCHEMA_VERSION) return;
   transaction(db, () => {
     // Re-read under the write lock: another process may have migrated meanwhile.
-    for (let v = checkedVersion(db); v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
+    for (let v = checkedVersion(db); v < SCHEMA_VERSION; v++) {
+      db.exec(MIGRATIONS[v] as string);
+      BACKFILLS.get(v + 1)?.(db);
+    }
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   });
 }
@@ -223,6 +241,10 @@ interface MessageRow {
   encoding: string | null;
   client_ref: string | null;
   mccmnc: string | null;
+  country: string | null;
+  /** The `sequence` of the report that set `status`, when it had one. */
+  status_sequence: number | null;
+  part_count: number | null;
   created_at_ms: number;
   updated_at_ms: number;
 }
@@ -232,6 +254,14 @@ interface PartRow {
   status: NormalizedStatus;
   price_amount: number | null;
   price_currency: string | null;
+}
+
+type ReportOutcome = { duplicate: boolean; status: NormalizedStatus };
+
+/** A report kept before the ids of its message's parts were known, to be applied again. */
+interface OrphanReport {
+  report: valid.ValidReport;
+  receivedAtMs: number;
 }
 
 class SqliteStore implements Store {
@@ -505,27 +535,33 @@ class SqliteStore implements Store {
              sent_at_ms = excluded.sent_at_ms, message_id = excluded.message_id, result = excluded.result,
              error = NULL, updated_at_ms = excluded.updated_at_ms`,
         ).run(key, r.provider, r.to, now, now, now, r.messageId, json, now, now);
+        const orphans = r.partMessageIds === undefined ? [] : this.adoptPartIds(r.provider, r.messageId, r.partMessageIds);
         this.recordSentMessage(key, r, now);
+        for (const o of orphans) this.applyValidReport(o.report, now, o.receivedAtMs);
       });
     });
   }
 
   private recordSentMessage(key: string, r: SendResult, now: number): void {
     const existing = this.messageRow(r.provider, r.messageId);
+    const partCount = r.partMessageIds?.length ?? existing?.part_count ?? null;
     // Reports may have arrived before the send was recorded (a fast provider, a slow disk): the
     // send's status merges into theirs like any report, and per-part reports waiting for the
     // segment count to become known are judged now.
     let status = mergeStatus(existing?.status, r.status);
-    const fromParts = this.partsStatus(r.provider, r.messageId, r.segments);
+    const fromParts = this.partsStatus(r.provider, r.messageId, partCount ?? r.segments);
     if (fromParts !== undefined) status = mergeStatus(status, fromParts);
     this.sql(
       `INSERT INTO messages (provider, message_id, idempotency_key, recipient, sender, status, final, segments,
-                             encoding, client_ref, price_amount, price_currency, created_at_ms, updated_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             encoding, client_ref, price_amount, price_currency, country, part_count,
+                             created_at_ms, updated_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (provider, message_id) DO UPDATE SET
-         idempotency_key = excluded.idempotency_key, recipient = excluded.recipient,
-         sender = COALESCE(excluded.sender, sender), status = excluded.status, final = excluded.final,
-         segments = excluded.segments, encoding = excluded.encoding,
+         idempotency_key = excluded.idempotency_key, recipient = excluded.recipient, country = excluded.country,
+         sender = COALESCE(excluded.sender, sender),
+         status_sequence = CASE WHEN excluded.status = status THEN status_sequence END,
+         status = excluded.status, final = excluded.final,
+         segments = excluded.segments, encoding = excluded.encoding, part_count = excluded.part_count,
          client_ref = COALESCE(client_ref, excluded.client_ref),
          price_currency = CASE WHEN price_amount IS NULL THEN excluded.price_currency ELSE price_currency END,
          price_amount = COALESCE(price_amount, excluded.price_amount),
@@ -543,9 +579,55 @@ class SqliteStore implements Store {
       r.clientRef ?? null,
       r.price?.amount ?? null,
       r.price?.currency ?? null,
+      valid.recipientCountry(r.to),
+      partCount,
       now,
       now,
     );
+  }
+
+  /**
+   * Records the provider's id of each part (Vonage: one id, and one report, per part), so later
+   * reports fold into the message. Reports that came earlier were kept under the part's id as a
+   * message of their own (or, for the id the message itself carries, as whole-message reports):
+   * they are taken out here, with the rows they created, and returned to be applied again as
+   * parts once the message is recorded.
+   */
+  private adoptPartIds(provider: string, messageId: string, partIds: readonly string[]): OrphanReport[] {
+    const orphans: { id: number; report: string; received_at_ms: number }[] = [];
+    partIds.forEach((alias, i) => {
+      this.sql(
+        `INSERT INTO message_aliases (provider, alias_id, message_id, part) VALUES (?, ?, ?, ?)
+         ON CONFLICT (provider, alias_id) DO UPDATE SET message_id = excluded.message_id, part = excluded.part`,
+      ).run(provider, alias, messageId, i + 1);
+      if (alias === messageId) {
+        const early = this.sql(
+          'SELECT id, report, received_at_ms FROM delivery_reports WHERE provider = ? AND message_id = ? AND part = 0',
+        ).all(provider, alias) as unknown as typeof orphans;
+        // The message's status so far came from these very reports, read as whole-message
+        // ones: it is rebuilt from the send and the reports applied again.
+        if (early.length > 0) this.sql('DELETE FROM messages WHERE provider = ? AND message_id = ?').run(provider, alias);
+        orphans.push(...early);
+        return;
+      }
+      const row = this.messageRow(provider, alias);
+      // A message recorded under that id by a send of its own is a message, not an orphan.
+      if (row === undefined || row.idempotency_key !== null) return;
+      orphans.push(
+        ...(this.sql('SELECT id, report, received_at_ms FROM delivery_reports WHERE provider = ? AND message_id = ?').all(
+          provider,
+          alias,
+        ) as unknown as typeof orphans),
+      );
+      this.sql('DELETE FROM messages WHERE provider = ? AND message_id = ?').run(provider, alias);
+      this.sql('DELETE FROM message_parts WHERE provider = ? AND message_id = ?').run(provider, alias);
+    });
+    const deleteReport = this.sql('DELETE FROM delivery_reports WHERE id = ?');
+    for (const o of orphans) deleteReport.run(o.id);
+    // In arrival order, so the first-final rule judges them as it did.
+    return orphans
+      .sort((a, b) => a.id - b.id)
+      .map((o) => ({ report: JSON.parse(o.report) as valid.ValidReport, receivedAtMs: o.received_at_ms }));
   }
 
   async releaseSend(idempotencyKey: string, outcome: { inDoubt: boolean; error: SmsErrorJson }): Promise<void> {
@@ -577,86 +659,126 @@ class SqliteStore implements Store {
    * `mergeStatus`, so late, reordered and repeated reports settle on one answer. Finality follows
    * the normalised status; the report's own `final` flag is only type-checked. Per-part reports
    * are merged per part first, then `derivePartsStatus` (core/delivery/status.ts) decides what
-   * they mean for the message, using the segment count of the recorded send.
+   * they mean for the message, using the part count of the recorded send. A report whose id is
+   * one part's id (SendResult.partMessageIds) is that part of its message. Between two final
+   * statuses the first stays, unless both reports carry a provider `sequence` and the later one's
+   * is higher: the provider's own order beats the order of arrival.
    */
-  async applyReport(report: DeliveryReport): Promise<{ duplicate: boolean; status: NormalizedStatus }> {
+  async applyReport(report: DeliveryReport): Promise<ReportOutcome> {
     return this.use('could not apply the delivery report', (db) => {
       const r = valid.deliveryReport(report);
+      return transaction(db, () => this.applyValidReport(r, this.clock()));
+    });
+  }
+
+  async applyReports(reports: DeliveryReport[]): Promise<ReportOutcome[]> {
+    return this.use('could not apply the delivery reports', (db) => {
+      const rs = valid.deliveryReports(reports);
+      if (rs.length === 0) return [];
       return transaction(db, () => {
         const now = this.clock();
-        const inserted = this.sql(
-          `INSERT INTO delivery_reports (provider, message_id, provider_status, error_code, part, status,
-                                         occurred_at_ms, received_at_ms, report)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (provider, message_id, provider_status, error_code, part) DO NOTHING`,
-        ).run(
-          r.provider,
-          r.messageId,
-          r.providerStatus,
-          r.errorCode,
-          r.part,
-          r.status,
-          r.occurredAtMs,
-          now,
-          JSON.stringify(r),
-        );
-        const msg = this.messageRow(r.provider, r.messageId);
-        if (Number(inserted.changes) === 0) return { duplicate: true, status: msg?.status ?? r.status };
-
-        let incoming = r.status;
-        let price = r.price;
-        if (r.part > 0) {
-          this.recordPart(r);
-          incoming = this.partsStatus(r.provider, r.messageId, msg?.segments ?? undefined) ?? r.status;
-          price = this.partsPrice(r.provider, r.messageId);
-        }
-        const status = mergeStatus(msg?.status, incoming);
-        // The provider's own status and error describe the report that set the status.
-        const changed = status !== msg?.status;
-        const row = {
-          provider: r.provider,
-          messageId: r.messageId,
-          to: r.to ?? '',
-          status,
-          final: isFinal(status) ? 1 : 0,
-          changed: changed ? 1 : 0,
-          providerStatus: r.providerStatus,
-          errorCode: r.errorCode === '' ? null : r.errorCode,
-          errorMessage: r.errorMessage ?? null,
-          priceAmount: price?.amount ?? null,
-          priceCurrency: price?.currency ?? null,
-          clientRef: r.clientRef ?? null,
-          mccmnc: r.mccmnc ?? null,
-          now,
-        };
-        if (msg === undefined) {
-          // A message sent by another tool, or whose send is not recorded yet.
-          this.sql(
-            `INSERT INTO messages (provider, message_id, recipient, status, final, provider_status, error_code,
-                                   error_message, price_amount, price_currency, client_ref, mccmnc,
-                                   created_at_ms, updated_at_ms)
-             VALUES (:provider, :messageId, :to, :status, :final, :providerStatus, :errorCode,
-                     :errorMessage, :priceAmount, :priceCurrency, :clientRef, :mccmnc, :now, :now)`,
-          ).run(omit(row, 'changed'));
-        } else {
-          this.sql(
-            `UPDATE messages
-             SET status = :status, final = :final,
-                 provider_status = CASE WHEN :changed OR provider_status IS NULL THEN :providerStatus
-                                        ELSE provider_status END,
-                 error_code = CASE WHEN :changed THEN :errorCode ELSE error_code END,
-                 error_message = CASE WHEN :changed THEN :errorMessage ELSE error_message END,
-                 price_amount = COALESCE(:priceAmount, price_amount),
-                 price_currency = COALESCE(:priceCurrency, price_currency),
-                 recipient = CASE WHEN recipient = '' THEN :to ELSE recipient END,
-                 client_ref = COALESCE(client_ref, :clientRef), mccmnc = COALESCE(:mccmnc, mccmnc),
-                 updated_at_ms = :now
-             WHERE provider = :provider AND message_id = :messageId`,
-          ).run(row);
-        }
-        return { duplicate: false, status };
+        return rs.map((r) => this.applyValidReport(r, now));
       });
     });
+  }
+
+  /** One report, inside the caller's transaction. */
+  private applyValidReport(report: valid.ValidReport, now: number, receivedAtMs = now): ReportOutcome {
+    const r = this.asPart(report);
+    const inserted = this.sql(
+      `INSERT INTO delivery_reports (provider, message_id, provider_status, error_code, part, status,
+                                     occurred_at_ms, received_at_ms, report)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (provider, message_id, provider_status, error_code, part) DO NOTHING`,
+    ).run(
+      r.provider,
+      r.messageId,
+      r.providerStatus,
+      r.errorCode,
+      r.part,
+      r.status,
+      r.occurredAtMs,
+      receivedAtMs,
+      // As received, under the part's own id: what adoptPartIds reads back.
+      JSON.stringify(report),
+    );
+    const msg = this.messageRow(r.provider, r.messageId);
+    if (Number(inserted.changes) === 0) return { duplicate: true, status: msg?.status ?? r.status };
+
+    let incoming = r.status;
+    let price = r.price;
+    if (r.part > 0) {
+      this.recordPart(r);
+      incoming = this.partsStatus(r.provider, r.messageId, msg?.part_count ?? msg?.segments ?? undefined) ?? r.status;
+      price = this.partsPrice(r.provider, r.messageId);
+    }
+    const reordered =
+      msg !== undefined &&
+      r.part === 0 &&
+      r.sequence !== undefined &&
+      msg.status_sequence !== null &&
+      r.sequence > msg.status_sequence &&
+      isFinal(msg.status) &&
+      isFinal(incoming);
+    const status = reordered ? incoming : mergeStatus(msg?.status, incoming);
+    // The provider's own status and error describe the report that set the status.
+    const changed = reordered || status !== msg?.status;
+    const to = r.to ?? '';
+    const row = {
+      provider: r.provider,
+      messageId: r.messageId,
+      to,
+      country: msg === undefined || msg.recipient === '' ? valid.recipientCountry(to) : null,
+      status,
+      final: isFinal(status) ? 1 : 0,
+      changed: changed ? 1 : 0,
+      statusSequence: r.part === 0 ? (r.sequence ?? null) : null,
+      providerStatus: r.providerStatus,
+      errorCode: r.errorCode === '' ? null : r.errorCode,
+      errorMessage: r.errorMessage ?? null,
+      priceAmount: price?.amount ?? null,
+      priceCurrency: price?.currency ?? null,
+      clientRef: r.clientRef ?? null,
+      mccmnc: r.mccmnc ?? null,
+      now,
+    };
+    if (msg === undefined) {
+      // A message sent by another tool, or whose send is not recorded yet.
+      this.sql(
+        `INSERT INTO messages (provider, message_id, recipient, country, status, final, status_sequence, provider_status,
+                               error_code, error_message, price_amount, price_currency, client_ref, mccmnc,
+                               created_at_ms, updated_at_ms)
+         VALUES (:provider, :messageId, :to, :country, :status, :final, :statusSequence, :providerStatus,
+                 :errorCode, :errorMessage, :priceAmount, :priceCurrency, :clientRef, :mccmnc, :now, :now)`,
+      ).run(omit(row, 'changed'));
+    } else {
+      this.sql(
+        `UPDATE messages
+         SET status = :status, final = :final,
+             status_sequence = CASE WHEN :changed THEN :statusSequence ELSE status_sequence END,
+             provider_status = CASE WHEN :changed OR provider_status IS NULL THEN :providerStatus
+                                    ELSE provider_status END,
+             error_code = CASE WHEN :changed THEN :errorCode ELSE error_code END,
+             error_message = CASE WHEN :changed THEN :errorMessage ELSE error_message END,
+             price_amount = COALESCE(:priceAmount, price_amount),
+             price_currency = COALESCE(:priceCurrency, price_currency),
+             country = CASE WHEN recipient = '' THEN :country ELSE country END,
+             recipient = CASE WHEN recipient = '' THEN :to ELSE recipient END,
+             client_ref = COALESCE(client_ref, :clientRef), mccmnc = COALESCE(:mccmnc, mccmnc),
+             updated_at_ms = :now
+         WHERE provider = :provider AND message_id = :messageId`,
+      ).run(row);
+    }
+    return { duplicate: false, status };
+  }
+
+  /** The report as its message's part when its id is one part's id (see adoptPartIds). */
+  private asPart(r: valid.ValidReport): valid.ValidReport {
+    const alias = this.sql('SELECT message_id, part FROM message_aliases WHERE provider = ? AND alias_id = ?').get(
+      r.provider,
+      r.messageId,
+    ) as { message_id: string; part: number } | undefined;
+    return alias === undefined ? r : { ...r, messageId: alias.message_id, part: alias.part };
   }
 
   private recordPart(r: valid.ValidReport): void {
@@ -709,6 +831,114 @@ class SqliteStore implements Store {
       | undefined;
   }
 
+  /** Removes up to `limit` rows of `table` received before `beforeMs`, oldest first. */
+  private purge(table: 'inbound_messages' | 'inbound_parts', beforeMs: number, limit: number): void {
+    this.sql(
+      `DELETE FROM ${table} WHERE rowid IN
+         (SELECT rowid FROM ${table} WHERE received_at_ms < ? ORDER BY received_at_ms LIMIT ?)`,
+    ).run(beforeMs, limit);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Inbound messages
+
+  /** A provider's retry repeats the message id; the first receipt is kept, and dated, for 7 days. */
+  async recordInbound(messages: InboundSms[]): Promise<boolean[]> {
+    return this.use('could not record the inbound messages', (db) => {
+      const ms = valid.inboundMessages(messages);
+      if (ms.length === 0) return [];
+      return transaction(db, () => {
+        const now = this.clock();
+        this.purge('inbound_messages', now - INBOUND_KEEP_MS, PURGE_PER_CALL + 2 * ms.length);
+        const insert = this.sql(
+          `INSERT INTO inbound_messages (provider, message_id, received_at_ms) VALUES (?, ?, ?)
+           ON CONFLICT (provider, message_id) DO NOTHING`,
+        );
+        return ms.map((m) => Number(insert.run(m.provider, m.messageId, now).changes) === 0);
+      });
+    });
+  }
+
+  /**
+   * Senders number their concatenated messages with a small counter (an 8-bit `ref` on most
+   * phones), so a ref comes back. A complete set is therefore replaced by a part that does not
+   * belong to it (another message id for a part number it has, or another total); an incomplete
+   * set answers another total with INVALID_INPUT and keeps the first copy of a repeated part.
+   */
+  async collectInboundPart(p: InboundPart): Promise<InboundSms[] | null> {
+    return this.use('could not keep the message part', (db) => {
+      const v = valid.inboundPart(p);
+      return transaction(db, () => {
+        const now = this.clock();
+        this.purge('inbound_parts', now - PARTS_KEEP_MS, PURGE_PER_CALL);
+        const key = [v.provider, v.from, v.ref] as const;
+        const stored = this.sql(
+          'SELECT part, total, message_id FROM inbound_parts WHERE provider = ? AND sender = ? AND ref = ?',
+        ).all(...key) as unknown as { part: number; total: number; message_id: string }[];
+        const total = stored[0]?.total;
+        const same = stored.find((s) => s.part === v.part);
+        const complete = total !== undefined && stored.length === total;
+        let store = same === undefined;
+        if (complete && (total !== v.total || same?.message_id !== v.messageId)) {
+          this.sql('DELETE FROM inbound_parts WHERE provider = ? AND sender = ? AND ref = ?').run(...key);
+          store = true;
+        } else if (total !== undefined && total !== v.total) {
+          throw new SmsError(
+            'INVALID_INPUT',
+            `part ${v.part} of message ref ${JSON.stringify(v.ref)} says ${v.total} parts; the parts kept say ${total}`,
+          );
+        }
+        if (store) {
+          this.sql(
+            `INSERT INTO inbound_parts (provider, sender, ref, part, total, message_id, message, received_at_ms)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(...key, v.part, v.total, v.messageId, v.messageJson, now);
+        }
+        const parts = this.sql(
+          'SELECT message FROM inbound_parts WHERE provider = ? AND sender = ? AND ref = ? ORDER BY part',
+        ).all(...key) as unknown as { message: string }[];
+        return parts.length === v.total ? parts.map((row) => JSON.parse(row.message) as InboundSms) : null;
+      });
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Delivery summaries
+
+  async deliveryCounts(filter: DeliveryFilter): Promise<DeliveryCount[]> {
+    return this.use('could not count the deliveries', () => {
+      const f = valid.deliveryFilter(filter);
+      const where: string[] = [];
+      const params: SQLInputValue[] = [];
+      const when = (condition: string, value: SQLInputValue) => {
+        where.push(condition);
+        params.push(value);
+      };
+      if (f.clientRef !== undefined) when('client_ref = ?', f.clientRef);
+      if (f.clientRefPrefix !== undefined) {
+        // A range on the index rather than LIKE: exact and case-sensitive, with no wildcard
+        // (`%`, `_`) to escape; LIKE ignores ASCII case and uses an index only under NOCASE.
+        when('client_ref >= ?', f.clientRefPrefix);
+        const upper = prefixUpperBound(f.clientRefPrefix);
+        if (upper !== undefined) when('client_ref < ?', upper);
+      }
+      if (f.provider !== undefined) when('provider = ?', f.provider);
+      if (f.sinceMs !== undefined) when('created_at_ms >= ?', f.sinceMs);
+      if (f.untilMs !== undefined) when('created_at_ms < ?', f.untilMs);
+      const rows = this.sql(
+        `SELECT status, country, mccmnc, COUNT(*) AS count FROM messages
+         ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
+         GROUP BY status, country, mccmnc ORDER BY status, country, mccmnc`,
+      ).all(...params) as unknown as { status: NormalizedStatus; country: string | null; mccmnc: string | null; count: number }[];
+      return rows.map((row) => {
+        const out: DeliveryCount = { status: row.status, count: row.count };
+        if (row.country !== null) out.country = row.country;
+        if (row.mccmnc !== null) out.mccmnc = row.mccmnc;
+        return out;
+      });
+    });
+  }
+
   // -------------------------------------------------------------------------------------------
   // Reading and closing
 
@@ -743,6 +973,21 @@ class SqliteStore implements Store {
       throw storeError('could not close', e, this.busyTimeoutMs);
     }
   }
+}
+
+/**
+ * The least string above every string that starts with `prefix`, or undefined when there is none.
+ * SQLite's BINARY order on UTF-8 text is code point order, so the last code point is raised by one
+ * (skipping the surrogates, which UTF-8 text never holds); at U+10FFFF it is dropped and the one
+ * before is raised instead.
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const points = Array.from(prefix, (c) => c.codePointAt(0) as number);
+  while (points.length > 0) {
+    const last = points.pop() as number;
+    if (last < 0x10ffff) return String.fromCodePoint(...points, last === 0xd7ff ? 0xe000 : last + 1);
+  }
+  return undefined;
 }
 
 function omit<T extends object, K extends keyof T>(o: T, key: K): Omit<T, K> {
@@ -796,6 +1041,7 @@ function messageRecord(m: MessageRow, send?: SendRow): MessageRecord {
     out.price = m.price_currency === null ? { amount: m.price_amount } : { amount: m.price_amount, currency: m.price_currency };
   }
   if (m.mccmnc !== null) out.mccmnc = m.mccmnc;
+  if (m.country !== null) out.country = m.country;
   return out;
 }
 
@@ -810,6 +1056,8 @@ function sendRecord(s: SendRow): MessageRecord {
     createdAt: iso(s.claimed_at_ms),
     updatedAt: iso(s.updated_at_ms),
   };
+  const country = valid.recipientCountry(s.recipient);
+  if (country !== null) out.country = country;
   if (s.error !== null) {
     const error = JSON.parse(s.error) as Partial<SmsErrorJson>;
     if (typeof error.code === 'string') out.errorCode = error.code;

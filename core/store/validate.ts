@@ -6,12 +6,16 @@
 import { isPlainObject } from '../plain-object';
 import { SMS_ERROR_CODES, SmsError, type SmsErrorJson } from '../errors';
 import { isNormalizedStatus } from '../delivery/status';
+import { normalizePhone } from '../phone';
 import type {
   ClaimInfo,
   ConsentAction,
   ConsentEvent,
+  DeliveryFilter,
   DeliveryReport,
   Encoding,
+  InboundPart,
+  InboundSms,
   NormalizedStatus,
   SendResult,
 } from '../types';
@@ -37,6 +41,13 @@ export const LIMITS = Object.freeze({
   heldPayload: 1024 * 1024,
   /** Held messages returned by one `heldMessages` call. */
   heldBatch: 100_000,
+  /** Reports in one `applyReports` call (one webhook request of at most 1 MB holds far fewer). */
+  reportBatch: 100_000,
+  /** Messages in one `recordInbound` call. */
+  inboundBatch: 100_000,
+  /** A concatenated inbound part's serialised message, in UTF-16 code units. */
+  inboundMessage: 1024 * 1024,
+  clientRefPrefix: 200,
 });
 
 /** Ten minutes: long enough for a slow provider plus retries, short enough to surface a crash. */
@@ -300,6 +311,7 @@ export function sendResult(value: unknown): ValidSendResult {
   if (key !== undefined) result.idempotencyKey = key;
   const p = price(r.price, 'result.price');
   if (p !== undefined) result.price = p;
+  if (r.partMessageIds !== undefined && r.partMessageIds !== null) result.partMessageIds = partMessageIds(r.partMessageIds);
 
   const lean = JSON.stringify(result);
   let json = lean;
@@ -317,6 +329,31 @@ export function sendResult(value: unknown): ValidSendResult {
     }
   }
   return { result, json };
+}
+
+/** One id per part, part 1 first: at least two (a one-part message needs none), all distinct. */
+function partMessageIds(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length < 2 || value.length > LIMITS.parts) {
+    throw invalid(`result.partMessageIds must be a list of 2 to ${LIMITS.parts} message ids; got ${show(value)}`);
+  }
+  // Array.from, not map: map skips the holes of a sparse array.
+  const ids = Array.from(value, (id, i) => text(id, `result.partMessageIds[${i}]`, LIMITS.messageId));
+  if (new Set(ids).size !== ids.length) throw invalid('result.partMessageIds names one id for two parts');
+  return ids;
+}
+
+/**
+ * The ISO country of a recipient as stored (E.164, or the digits alone as several providers
+ * write it), or null when it is not a number that belongs to one country.
+ */
+export function recipientCountry(recipient: string): string | null {
+  const digitsOnly = /^[1-9][0-9]{4,14}$/.test(recipient);
+  if (!digitsOnly && !E164.test(recipient)) return null;
+  try {
+    return normalizePhone(digitsOnly ? `+${recipient}` : recipient).country ?? null;
+  } catch {
+    return null;
+  }
 }
 
 const ERROR_FIELDS = ['inDoubt', 'provider', 'httpStatus', 'providerCode', 'retryAfterMs'] as const;
@@ -366,6 +403,7 @@ export interface ValidReport {
   clientRef?: string;
   mccmnc?: string;
   permanent?: boolean;
+  sequence?: number;
 }
 
 export function deliveryReport(value: unknown): ValidReport {
@@ -411,7 +449,29 @@ export function deliveryReport(value: unknown): ValidReport {
   const mccmnc = optionalText(r.mccmnc, 'report mccmnc', 16);
   if (mccmnc !== undefined) out.mccmnc = mccmnc;
   if (r.permanent !== undefined) out.permanent = r.permanent;
+  if (r.sequence !== undefined && r.sequence !== null) {
+    if (typeof r.sequence !== 'number' || !Number.isSafeInteger(r.sequence) || r.sequence < 0) {
+      throw invalid(`report sequence must be a non-negative integer; got ${show(r.sequence)}`);
+    }
+    out.sequence = r.sequence;
+  }
   return out;
+}
+
+/** Every report of a batch, checked before any is applied; the first bad one names its index. */
+export function deliveryReports(value: unknown): ValidReport[] {
+  if (!Array.isArray(value)) throw invalid(`delivery reports must be an array; got ${show(value)}`);
+  if (value.length > LIMITS.reportBatch) {
+    throw invalid(`one call takes at most ${LIMITS.reportBatch} delivery reports; got ${value.length}`);
+  }
+  return Array.from(value, (r, i) => {
+    try {
+      return deliveryReport(r);
+    } catch (e) {
+      if (e instanceof SmsError) throw invalid(`delivery report [${i}]: ${e.message}; nothing was applied`);
+      throw e;
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,7 +490,12 @@ export function heldId(value: unknown): string {
  * or a symbol and turn NaN into null: what is released must be what was held.
  */
 export function heldPayload(value: unknown): string {
-  if (value === undefined) throw invalid('payload is missing');
+  return strictJson(value, 'payload', LIMITS.heldPayload);
+}
+
+/** `value` as JSON that reads back as the same data, at most `max` UTF-16 code units long. */
+function strictJson(value: unknown, what: string, max: number): string {
+  if (value === undefined) throw invalid(`${what} is missing`);
   const reject = (v: unknown): string | undefined => {
     switch (typeof v) {
       case 'function':
@@ -449,18 +514,16 @@ export function heldPayload(value: unknown): string {
   try {
     json = JSON.stringify(value, (key, v: unknown) => {
       const bad = reject(v);
-      if (bad !== undefined) throw invalid(`payload holds ${bad}${key === '' ? '' : ` at "${key.slice(0, 40)}"`}; it must be JSON`);
+      if (bad !== undefined) throw invalid(`${what} holds ${bad}${key === '' ? '' : ` at "${key.slice(0, 40)}"`}; it must be JSON`);
       return v;
     });
   } catch (e) {
     if (e instanceof SmsError) throw e;
     // A cycle (TypeError), nesting too deep for the stack or a string too long (RangeError).
-    throw invalid('payload must be JSON-serialisable (no cycles, not nested thousands deep)');
+    throw invalid(`${what} must be JSON-serialisable (no cycles, not nested thousands deep)`);
   }
-  if (json === undefined) throw invalid(`payload must be JSON-serialisable; got ${show(value)}`);
-  if (json.length > LIMITS.heldPayload) {
-    throw invalid(`payload is larger than ${LIMITS.heldPayload} characters once serialised`);
-  }
+  if (json === undefined) throw invalid(`${what} must be JSON-serialisable; got ${show(value)}`);
+  if (json.length > max) throw invalid(`${what} is larger than ${max} characters once serialised`);
   return json;
 }
 
@@ -492,6 +555,100 @@ export function heldQuery(value: unknown): { dueByMs?: number; limit?: number } 
       throw invalid(`limit must be an integer from 1 to ${LIMITS.heldBatch}; got ${show(o.limit)}`);
     }
     out.limit = o.limit;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inbound messages
+
+/** What the store keys a received message on. */
+export function inboundMessages(value: unknown): { provider: string; messageId: string }[] {
+  if (!Array.isArray(value)) throw invalid(`inbound messages must be an array; got ${show(value)}`);
+  if (value.length > LIMITS.inboundBatch) {
+    throw invalid(`one call takes at most ${LIMITS.inboundBatch} inbound messages; got ${value.length}`);
+  }
+  return Array.from(value, (m, i) => {
+    try {
+      const o = object(m, 'inbound message') as Partial<InboundSms>;
+      return { provider: providerId(o.provider), messageId: text(o.messageId, 'messageId', LIMITS.messageId) };
+    } catch (e) {
+      if (e instanceof SmsError) throw invalid(`inbound message [${i}]: ${e.message}; nothing was recorded`);
+      throw e;
+    }
+  });
+}
+
+export interface ValidInboundPart {
+  provider: string;
+  from: string;
+  ref: string;
+  part: number;
+  total: number;
+  /** The part's own provider id: a retry repeats it, a new message reusing the ref does not. */
+  messageId: string;
+  messageJson: string;
+}
+
+export function inboundPart(value: unknown): ValidInboundPart {
+  const p = object(value, 'inbound part') as Partial<InboundPart>;
+  const count = (v: unknown, field: string): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > LIMITS.parts) {
+      throw invalid(`${field} must be an integer from 1 to ${LIMITS.parts}; got ${show(v)}`);
+    }
+    return v;
+  };
+  const part = count(p.part, 'part');
+  const total = count(p.total, 'total');
+  if (part > total) throw invalid(`part ${part} is beyond the total of ${total} parts`);
+  if (!isPlainObject(p.message)) throw invalid(`the part's message must be an inbound message object; got ${show(p.message)}`);
+  return {
+    provider: providerId(p.provider),
+    from: text(p.from, 'from', 64),
+    ref: text(p.ref, 'ref', LIMITS.shortText),
+    part,
+    total,
+    messageId: text(p.message.messageId, 'message.messageId', LIMITS.messageId),
+    messageJson: strictJson(p.message, 'message', LIMITS.inboundMessage),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delivery summaries
+
+export interface ValidDeliveryFilter {
+  clientRef?: string;
+  clientRefPrefix?: string;
+  provider?: string;
+  sinceMs?: number;
+  untilMs?: number;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const FILTER_KEYS: readonly (keyof DeliveryFilter)[] = ['clientRef', 'clientRefPrefix', 'provider', 'since', 'until'];
+
+/** Strict: a misspelt or mistyped condition would silently count every message. */
+export function deliveryFilter(value: unknown): ValidDeliveryFilter {
+  if (!isPlainObject(value)) throw invalid(`the delivery filter must be an object; got ${show(value)}`);
+  const unknown = Object.keys(value).filter((k) => !(FILTER_KEYS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw invalid(`the delivery filter has unknown conditions: ${unknown.slice(0, 5).map((k) => show(k)).join(', ')} (known: ${FILTER_KEYS.join(', ')})`);
+  }
+  const f = value as Partial<Record<keyof DeliveryFilter, unknown>>;
+  const out: ValidDeliveryFilter = {};
+  if (f.clientRef !== undefined) out.clientRef = text(f.clientRef, 'clientRef', LIMITS.shortText);
+  if (f.clientRefPrefix !== undefined) {
+    const prefix = text(f.clientRefPrefix, 'clientRefPrefix', LIMITS.clientRefPrefix);
+    // SQLite would store it as U+FFFD, so no stored reference could start with it.
+    if (LONE_SURROGATE.test(prefix)) throw invalid('clientRefPrefix contains a lone UTF-16 surrogate');
+    out.clientRefPrefix = prefix;
+  }
+  if (f.provider !== undefined) out.provider = providerId(f.provider);
+  if (f.since !== undefined) out.sinceMs = isoInstant(f.since, 'since');
+  if (f.until !== undefined) out.untilMs = isoInstant(f.until, 'until');
+  if (out.sinceMs !== undefined && out.untilMs !== undefined && out.sinceMs > out.untilMs) {
+    throw invalid('since lies after until: no message can match');
   }
   return out;
 }

@@ -2,6 +2,7 @@
  * An SmsProvider for dispatch tests that sends nothing: it records every message, how many sends
  * were in flight at once, and fails when told to.
  */
+import { SmsError } from '../../core/errors';
 import type { OutboundSms, SendResult, SmsProvider } from '../../core/types';
 
 export interface FakeBehaviour {
@@ -34,7 +35,16 @@ export function fakeProvider(behave: FakeBehaviour = {}) {
         state.inFlight--;
       }
     },
+    // Dispatch tests never receive webhooks: a call here is a test wired to the wrong fake.
+    verifySignature: () => notForWebhooks(),
+    parseInbound: () => notForWebhooks(),
+    parseStatus: () => notForWebhooks(),
+    webhookResponse: () => notForWebhooks(),
   };
   const callsTo = (to: string) => calls.filter((m) => m.to === to).length;
   return { provider, calls, state, callsTo };
+}
+
+function notForWebhooks(): never {
+  throw new SmsError('INVALID_INPUT', 'the fake provider of the dispatch tests takes no webhooks');
 }
