@@ -34,7 +34,10 @@ describe('sandbox provider', () => {
   it('needs no credentials and calls no API', () => {
     expect(sandbox.id).toBe('sandbox');
     expect(sandbox.credentialFields.filter((f) => f.required)).toEqual([]);
-    expect(sandbox.credentialFields.map((f) => f.name)).toEqual(['reportDelayMs']);
+    expect(sandbox.credentialFields.map((f) => [f.name, f.secret])).toEqual([
+      ['reportDelayMs', false],
+      ['webhookSecret', true],
+    ]);
   });
 });
 

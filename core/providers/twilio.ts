@@ -1,9 +1,26 @@
 /**
  * Twilio Programmable Messaging: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`, form
- * encoded, HTTP Basic AccountSid:AuthToken (reference/sms-domain.md §1.2).
+ * encoded, HTTP Basic AccountSid:AuthToken (reference/sms-domain.md §1.2). Webhooks: inbound
+ * messages and status callbacks, form encoded, signed with `X-Twilio-Signature` (§2.1, §3.1–3.2).
  */
+import { parse as parseQuery, stringify as stringifyQuery } from 'node:querystring';
+import { detectKeyword, normalizeKeywordText } from '../consent/keywords';
+import { describeStatus } from '../delivery/normalize';
 import { SmsError, type SmsErrorCode } from '../errors';
-import type { HttpResponse, OutboundSms, ProviderContext, SendResult, SmsProvider } from '../types';
+import type {
+  DeliveryReport,
+  HttpReply,
+  HttpResponse,
+  InboundSms,
+  OutboundSms,
+  ProviderContext,
+  ProviderCredentials,
+  SendResult,
+  SmsProvider,
+  WebhookRequest,
+} from '../types';
+import { digest, header, hmac, safeEqual } from '../webhook/safe-equal';
+import { MAX_TEXT_LENGTH, invalidWebhook, param, requestParams, requiredParam, type Params } from './webhook-params';
 import {
   baseUrlField,
   basicAuth,
@@ -16,6 +33,7 @@ import {
   httpError,
   instant,
   isRecord,
+  lookup,
   parseJson,
   positiveInt,
   price,
@@ -126,7 +144,191 @@ export const twilio: SmsProvider = {
     if (cost) result.price = { ...cost, amount: Math.abs(cost.amount) };
     return result;
   },
+
+  verifySignature(req: WebhookRequest, credentials: ProviderCredentials): boolean {
+    const token = credentials?.authToken?.trim();
+    if (!token) {
+      throw new SmsError('MISSING_CREDENTIALS', 'twilio: the credential authToken is needed to verify webhook signatures', {
+        provider: 'twilio',
+      });
+    }
+    try {
+      return signatureMatches(req, token);
+    } catch {
+      // Whatever a hostile request makes the check trip over, it is not a valid signature.
+      return false;
+    }
+  },
+
+  parseInbound(req: WebhookRequest): InboundSms[] {
+    const p = requestParams('twilio', req);
+    const messageId = sid(p, ['MessageSid', 'SmsMessageSid', 'SmsSid']);
+    const text = param('twilio', p, 'Body', MAX_TEXT_LENGTH) ?? '';
+    const msg: InboundSms = {
+      provider: 'twilio',
+      messageId,
+      from: requiredParam('twilio', p, 'From', MAX_ADDRESS_LENGTH),
+      to: requiredParam('twilio', p, 'To', MAX_ADDRESS_LENGTH),
+      text,
+      // Twilio sends no time of receipt: the request is the moment.
+      receivedAt: new Date().toISOString(),
+      keyword: detectKeyword(text) ?? optOutType(p, text),
+      raw: p,
+    };
+    const segments = param('twilio', p, 'NumSegments', 4);
+    if (segments !== undefined) {
+      if (!/^[1-9]\d{0,3}$/.test(segments)) throw invalidWebhook('twilio', 'parameter "NumSegments" must be a positive whole number');
+      // Twilio reassembles long messages itself; this says how many parts it arrived in.
+      msg.parts = Number(segments);
+    }
+    return [msg];
+  },
+
+  parseStatus(req: WebhookRequest): DeliveryReport[] {
+    const p = requestParams('twilio', req);
+    const messageId = sid(p, ['MessageSid', 'SmsSid']);
+    const providerStatus = param('twilio', p, 'MessageStatus') ?? param('twilio', p, 'SmsStatus');
+    if (providerStatus === undefined) throw invalidWebhook('twilio', 'parameter "MessageStatus" is missing');
+    const d = describeStatus('twilio', providerStatus);
+    const r: DeliveryReport = {
+      provider: 'twilio',
+      messageId,
+      status: d.status,
+      final: d.final,
+      providerStatus,
+      // RawDlrDoneDate (YYMMDDhhmm) is the carrier's pass-through without a zone: read in the
+      // wrong zone it would be hours off, so the time the callback arrives is used instead.
+      occurredAt: new Date().toISOString(),
+    };
+    if (d.permanent !== undefined) r.permanent = d.permanent;
+    const errorCode = param('twilio', p, 'ErrorCode', 20);
+    if (errorCode !== undefined) r.errorCode = errorCode;
+    const errorMessage = clip(param('twilio', p, 'ErrorMessage', 1000));
+    if (errorMessage !== undefined) r.errorMessage = errorMessage;
+    const to = param('twilio', p, 'To', MAX_ADDRESS_LENGTH);
+    if (to !== undefined) r.to = to;
+    return [r];
+  },
+
+  webhookResponse(kind: 'inbound' | 'status', reply?: string): HttpReply {
+    if (kind === 'status') return { status: 200 };
+    if (kind !== 'inbound') {
+      throw new SmsError('INVALID_INPUT', 'twilio: webhook kind must be "inbound" or "status"', { provider: 'twilio' });
+    }
+    if (reply !== undefined && typeof reply !== 'string') {
+      throw new SmsError('INVALID_INPUT', 'twilio: the auto-reply must be a string', { provider: 'twilio' });
+    }
+    const text = reply === undefined ? '' : xmlText(reply);
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml' },
+      body: `<?xml version="1.0" encoding="UTF-8"?>${text === '' ? '<Response/>' : `<Response><Message>${text}</Message></Response>`}`,
+    };
+  },
+
+  repliesInResponse: true,
 };
+
+// Numbers, short codes and channel addresses (`whatsapp:+1…`) all fit.
+const MAX_ADDRESS_LENGTH = 64;
+const SID = /^[A-Za-z0-9]{1,64}$/;
+const OPT_OUT_TYPES: Readonly<Record<string, 'opt-out' | 'opt-in' | 'help'>> = { STOP: 'opt-out', START: 'opt-in', HELP: 'help' };
+
+/** The first of `names` present, as a Twilio SID (letters and digits). */
+function sid(p: Params, names: string[]): string {
+  for (const name of names) {
+    const v = param('twilio', p, name, 64);
+    if (v === undefined) continue;
+    if (!SID.test(v)) throw invalidWebhook('twilio', `parameter "${name}" must be a Twilio SID (letters and digits)`);
+    return v;
+  }
+  throw invalidWebhook('twilio', `parameter "${names[0]}" is missing`);
+}
+
+/**
+ * Twilio's own verdict (Advanced Opt-Out: the whole body matched a keyword of the Messaging
+ * Service, possibly one we do not know). Twilio already blocks the sender on it, so the ledger
+ * must follow even when our keyword list does not match.
+ */
+function optOutType(p: Params, text: string): InboundSms['keyword'] {
+  const type = param('twilio', p, 'OptOutType', 10)?.toUpperCase();
+  const intent = lookup(OPT_OUT_TYPES, type);
+  if (type === undefined || intent === undefined) return null;
+  return { intent, keyword: normalizeKeywordText(text.slice(0, 200)) || type };
+}
+
+/**
+ * §3.2. Form POST: URL + each parameter's name and value, names sorted. JSON body: Twilio adds
+ * `bodySHA256` to the URL and signs the URL alone; the body must hash to it. GET: the URL alone.
+ */
+function signatureMatches(req: WebhookRequest, token: string): boolean {
+  const signature = header(req.headers, 'x-twilio-signature');
+  // An HMAC-SHA1 in base64 is 28 characters; anything far longer is not worth hashing for.
+  if (signature === undefined || signature.length > 100) return false;
+  const url = new URL(req.url);
+  const bodyHash = url.searchParams.getAll('bodySHA256');
+  let params: Params;
+  if (bodyHash.length > 0) {
+    if (bodyHash.length !== 1 || !safeEqual(bodyHash[0] as string, digest('sha256', req.rawBody, 'hex'))) return false;
+    params = {};
+  } else if (req.method.toUpperCase() === 'GET') {
+    params = {};
+  } else {
+    // A JSON body without bodySHA256 would be unsigned: nothing vouches for it.
+    if (/[/+]json\b/i.test(header(req.headers, 'content-type') ?? '')) return false;
+    params = requestParams('twilio', req);
+  }
+  const signed = signedParams(params);
+  let ok = false;
+  // Every variant is computed, so the time taken does not tell which one matched.
+  for (const variant of urlVariants(req.url, url)) ok = safeEqual(signature, hmac('sha1', token, variant + signed, 'base64')) || ok;
+  return ok;
+}
+
+function signedParams(params: Params): string {
+  let out = '';
+  for (const key of Object.keys(params).sort()) {
+    const v = params[key] as string | string[];
+    if (Array.isArray(v)) for (const one of [...new Set(v)].sort()) out += key + one;
+    else out += key + v;
+  }
+  return out;
+}
+
+/**
+ * "Signature generation on the back end is inconsistent" (twilio-node): the URL exactly as
+ * called (Twilio signs the configured URL literally: `It's` stays unescaped), without a port,
+ * with the scheme's standard port, and those two with the query re-encoded the way Node's legacy
+ * `querystring` does.
+ */
+function urlVariants(raw: string, url: URL): string[] {
+  const withoutPort = new URL(url);
+  withoutPort.port = '';
+  const plain = withoutPort.toString();
+  const withPort = url.port ? url.toString() : withStandardPort(url);
+  return [...new Set([raw, plain, withPort, legacyQuery(plain), legacyQuery(withPort)])];
+}
+
+function withStandardPort(url: URL): string {
+  const port = url.protocol === 'https:' ? ':443' : ':80';
+  const auth = url.username || url.password ? `${url.username}${url.password ? `:${url.password}` : ''}@` : '';
+  return `${url.protocol}//${auth}${url.host}${port}${url.pathname}${url.search}${url.hash}`;
+}
+
+function legacyQuery(href: string): string {
+  const url = new URL(href);
+  if (!url.search) return href;
+  // Cut by hand: URL would drop a standard port the variant spelled out.
+  return `${href.slice(0, href.indexOf('?'))}?${stringifyQuery(parseQuery(url.search.slice(1)))}${url.hash}`;
+}
+
+// XML 1.0 allows only these characters; anything else makes Twilio reject the whole TwiML.
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+const XML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+function xmlText(text: string): string {
+  return text.replace(NOT_XML, '').replace(/[&<>"']/g, (c) => XML_ENTITIES[c] as string);
+}
 
 /** SendAt as Twilio wants it, after the checks Twilio would otherwise fail with 35114/35118. */
 function scheduledAt(value: string, messagingServiceSid: string | undefined, ctx: ProviderContext): string {
