@@ -2,8 +2,23 @@
  * Plivo Messages API: `POST /v1/Account/{auth_id}/Message/`, JSON, HTTP Basic auth_id:auth_token
  * (reference/sms-domain.md §1.6). Answers 202 with a `message_uuid` array.
  */
+import { detectKeyword } from '../consent/keywords';
+import { describeStatus } from '../delivery/normalize';
 import { SmsError, type SmsErrorCode } from '../errors';
-import type { HttpResponse, OutboundSms, ProviderContext, SendResult, SmsProvider } from '../types';
+import type {
+  DeliveryReport,
+  HttpReply,
+  HttpResponse,
+  InboundSms,
+  OutboundSms,
+  ProviderContext,
+  ProviderCredentials,
+  SendResult,
+  SmsProvider,
+  WebhookRequest,
+} from '../types';
+import { header, hmac, safeEqual } from '../webhook/safe-equal';
+import { MAX_TEXT_LENGTH, flatParams, invalidWebhook, param, plusNumber, requestParams, requiredParam, spacedUtc, type Params } from './webhook-params';
 import {
   baseUrlField,
   basicAuth,
@@ -103,7 +118,139 @@ export const plivo: SmsProvider = {
     if (msg.idempotencyKey !== undefined) result.idempotencyKey = msg.idempotencyKey;
     return result;
   },
+
+  verifySignature(req: WebhookRequest, credentials: ProviderCredentials): boolean {
+    const token = credentials?.authToken?.trim();
+    if (!token) {
+      throw new SmsError('MISSING_CREDENTIALS', 'plivo: the credential authToken is needed to verify webhook signatures', { provider: 'plivo' });
+    }
+    try {
+      return v3SignatureMatches(req, token);
+    } catch {
+      return false;
+    }
+  },
+
+  parseInbound(req: WebhookRequest): InboundSms[] {
+    const p = requestParams('plivo', req);
+    const text = param('plivo', p, 'Text', MAX_TEXT_LENGTH) ?? param('plivo', p, 'Body', MAX_TEXT_LENGTH) ?? '';
+    const msg: InboundSms = {
+      provider: 'plivo',
+      messageId: requiredParam('plivo', p, 'MessageUUID', 64),
+      from: plusNumber(requiredParam('plivo', p, 'From', 64)),
+      to: plusNumber(requiredParam('plivo', p, 'To', 64)),
+      text,
+      // Plivo sends no time of receipt: the request is the moment.
+      receivedAt: new Date().toISOString(),
+      keyword: detectKeyword(text) ?? intentOf(param('plivo', p, 'MessageIntent', 10), text),
+      raw: p,
+    };
+    return [msg];
+  },
+
+  parseStatus(req: WebhookRequest): DeliveryReport[] {
+    const p = requestParams('plivo', req);
+    const providerStatus = requiredParam('plivo', p, 'Status', 40);
+    const d = describeStatus('plivo', providerStatus);
+    const r: DeliveryReport = {
+      provider: 'plivo',
+      messageId: requiredParam('plivo', p, 'MessageUUID', 64),
+      status: d.status,
+      final: d.final,
+      providerStatus,
+      occurredAt: reportTime(p),
+    };
+    if (d.permanent !== undefined) r.permanent = d.permanent;
+    const errorCode = param('plivo', p, 'ErrorCode', 20);
+    // Plivo sends ErrorCode "000" or empty on success; only a failure's code is an error.
+    if (errorCode !== undefined && !/^0+$/.test(errorCode)) r.errorCode = errorCode;
+    const to = param('plivo', p, 'To', 64);
+    if (to !== undefined) r.to = plusNumber(to);
+    const mcc = param('plivo', p, 'MCC', 3);
+    const mnc = param('plivo', p, 'MNC', 3);
+    if (mcc !== undefined && mnc !== undefined && /^\d{3}$/.test(mcc) && /^\d{2,3}$/.test(mnc)) r.mccmnc = mcc + mnc;
+    const amount = Number(param('plivo', p, 'TotalAmount', 20) ?? Number.NaN);
+    if (Number.isFinite(amount) && amount >= 0) r.price = { amount };
+    const sequence = param('plivo', p, 'Sequence', 10);
+    if (sequence !== undefined) {
+      if (!/^\d{1,9}$/.test(sequence)) throw invalidWebhook('plivo', 'parameter "Sequence" must be a whole number');
+      r.sequence = Number(sequence);
+    }
+    return [r];
+  },
+
+  webhookResponse(): HttpReply {
+    return { status: 200 };
+  },
 };
+
+const INTENTS: Readonly<Record<string, 'opt-out' | 'opt-in' | 'help'>> = { optout: 'opt-out', optin: 'opt-in', help: 'help' };
+
+/** Plivo's own verdict (MessageIntent) when our keyword list does not match: Plivo acts on it. */
+function intentOf(value: string | undefined, text: string): InboundSms['keyword'] {
+  const intent = value === undefined ? undefined : INTENTS[value.toLowerCase()];
+  return intent === undefined ? null : { intent, keyword: text.trim().slice(0, 40).toUpperCase() || value };
+}
+
+function reportTime(p: Params): string {
+  for (const field of ['DeliveryReportTime', 'SentTime', 'MessageTime', 'QueuedTime']) {
+    const v = param('plivo', p, field, 40);
+    if (v !== undefined) return spacedUtc('plivo', v, `parameter "${field}"`);
+  }
+  return new Date().toISOString();
+}
+
+/**
+ * X-Plivo-Signature-V3 (reference/sms-domain.md §3.5, plivo-node v3Security.js). V2 signs the URL
+ * and nonce only — a captured request could be replayed with any body — so it is not accepted.
+ */
+function v3SignatureMatches(req: WebhookRequest, token: string): boolean {
+  const signatures = header(req.headers, 'x-plivo-signature-v3');
+  const nonce = header(req.headers, 'x-plivo-signature-v3-nonce');
+  if (signatures === undefined || nonce === undefined || signatures.length > 2048) return false;
+  const url = new URL(req.url);
+  const base = `${url.protocol}//${url.host}${url.pathname}`;
+  const query = multimap([...url.searchParams]);
+  const method = req.method.toUpperCase();
+  const body = method === 'GET' ? multimap([]) : bodyParams(req);
+  let s: string;
+  if (method === 'GET') {
+    for (const [k, vs] of body) query.set(k, [...(query.get(k) ?? []), ...vs]);
+    const q = sortedQuery(query);
+    s = q === '' ? base : `${base}?${q}`;
+  } else {
+    s = base;
+    if (query.size > 0 || body.size > 0) s += `?${sortedQuery(query)}`;
+    if (query.size > 0 && body.size > 0) s += '.';
+    for (const k of [...body.keys()].sort()) for (const v of [...(body.get(k) ?? [])].sort()) s += k + v;
+  }
+  const expected = hmac('sha256', token, `${s}.${nonce}`, 'base64');
+  // One signature per active auth token (during a token rotation): any may match.
+  let ok = false;
+  for (const candidate of signatures.split(',').slice(0, 8)) ok = safeEqual(candidate.trim(), expected) || ok;
+  return ok;
+}
+
+function bodyParams(req: WebhookRequest): Map<string, string[]> {
+  if (req.rawBody.length === 0) return new Map();
+  const p = flatParams('plivo', req.body, 'body');
+  return multimap(Object.keys(p).flatMap((k) => {
+    const v = p[k] as string | string[];
+    return (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string]);
+  }));
+}
+
+function multimap(pairs: [string, string][]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const [k, v] of pairs) m.set(k, [...(m.get(k) ?? []), v]);
+  return m;
+}
+
+function sortedQuery(q: Map<string, string[]>): string {
+  const pairs: string[] = [];
+  for (const k of [...q.keys()].sort()) for (const v of [...(q.get(k) ?? [])].sort()) pairs.push(`${k}=${v}`);
+  return pairs.join('&');
+}
 
 function plivoError(res: HttpResponse): SmsError {
   // `{ api_id, error }`: error is an identifier (authentication_failed) or a sentence.
