@@ -2,8 +2,24 @@
  * Sinch SMS REST API (xms): one batch per message, `POST /xms/v1/{servicePlanId}/batches`
  * (reference/sms-domain.md §1.7).
  */
+import { detectKeyword } from '../consent/keywords';
+import { describeStatus } from '../delivery/normalize';
 import { SmsError, type SmsErrorCode } from '../errors';
-import type { HttpResponse, OutboundSms, ProviderContext, SendResult, SmsProvider } from '../types';
+import type {
+  DeliveryReport,
+  HttpReply,
+  HttpResponse,
+  InboundSms,
+  OutboundSms,
+  ProviderContext,
+  ProviderCredentials,
+  SendResult,
+  SmsProvider,
+  VerifyOptions,
+  WebhookRequest,
+} from '../types';
+import { header, hmac, safeEqual } from '../webhook/safe-equal';
+import { MAX_TEXT_LENGTH, bodyObject, dataCopy, freshTimestamp, invalidWebhook, isoUtc, member, plusNumber, requiredStringMember, stringMember } from './webhook-params';
 import {
   baseUrlField,
   bearer,
@@ -116,7 +132,100 @@ export const sinch: SmsProvider = {
     if (msg.idempotencyKey !== undefined) result.idempotencyKey = msg.idempotencyKey;
     return result;
   },
+
+  /**
+   * Sinch webhook HMAC (reference/sms-domain.md §3.7): base64(HMAC-SHA256(secret,
+   * rawBody.nonce.timestamp)). The timestamp must be within SIGNATURE_WINDOW_S of now: the
+   * signature alone would let a captured request be replayed forever.
+   */
+  verifySignature(req: WebhookRequest, credentials: ProviderCredentials, opts?: VerifyOptions): boolean {
+    const secret = credentials?.webhookSecret?.trim();
+    if (!secret) {
+      throw new SmsError('MISSING_CREDENTIALS', 'sinch: the credential webhookSecret is needed to verify webhook signatures (set the same secret on the service plan)', {
+        provider: 'sinch',
+      });
+    }
+    try {
+      const h = req.headers;
+      const signature = header(h, 'x-sinch-webhook-signature');
+      const nonce = header(h, 'x-sinch-webhook-signature-nonce');
+      const timestamp = header(h, 'x-sinch-webhook-signature-timestamp');
+      const algorithm = header(h, 'x-sinch-webhook-signature-algorithm');
+      if (signature === undefined || nonce === undefined || nonce.length > 200 || algorithm?.toLowerCase() !== 'hmacsha256') return false;
+      if (!freshTimestamp(timestamp, opts?.now ?? Date.now(), SIGNATURE_WINDOW_S)) return false;
+      const signed = Buffer.concat([req.rawBody, Buffer.from(`.${nonce}.${timestamp}`, 'utf8')]);
+      return safeEqual(signature, hmac('sha256', secret, signed, 'base64'));
+    } catch {
+      return false;
+    }
+  },
+
+  parseInbound(req: WebhookRequest): InboundSms[] {
+    const b = bodyObject('sinch', req);
+    const type = stringMember('sinch', b, 'type', 64);
+    if (type !== 'mo_text') {
+      throw invalidWebhook('sinch', `an inbound callback must be of type "mo_text"; got ${type === undefined ? 'none' : JSON.stringify(type)}`);
+    }
+    const text = stringMember('sinch', b, 'body', MAX_TEXT_LENGTH) ?? '';
+    const received = member(b, 'received_at');
+    return [
+      {
+        provider: 'sinch',
+        messageId: requiredStringMember('sinch', b, 'id', 100),
+        from: plusNumber(requiredStringMember('sinch', b, 'from', 64)),
+        to: plusNumber(requiredStringMember('sinch', b, 'to', 64)),
+        text,
+        receivedAt: received === undefined || received === null ? new Date().toISOString() : isoUtc('sinch', received, 'field "received_at"'),
+        keyword: detectKeyword(text),
+        raw: dataCopy('sinch', b),
+      },
+    ];
+  },
+
+  parseStatus(req: WebhookRequest): DeliveryReport[] {
+    const b = bodyObject('sinch', req);
+    const type = stringMember('sinch', b, 'type', 64);
+    if (type === 'delivery_report_sms' || type === 'delivery_report_mms') {
+      throw invalidWebhook('sinch', 'a batch summary report names no recipient; send with delivery_report "per_recipient" (what Send SMS asks for)');
+    }
+    if (type !== 'recipient_delivery_report_sms') {
+      throw invalidWebhook('sinch', `a delivery report must be of type "recipient_delivery_report_sms"; got ${type === undefined ? 'none' : JSON.stringify(type)}`);
+    }
+    const providerStatus = requiredStringMember('sinch', b, 'status', 40);
+    const d = describeStatus('sinch', providerStatus);
+    const at = member(b, 'operator_status_at') ?? member(b, 'at');
+    const r: DeliveryReport = {
+      provider: 'sinch',
+      messageId: requiredStringMember('sinch', b, 'batch_id', 100),
+      status: d.status,
+      final: d.final,
+      providerStatus,
+      to: plusNumber(requiredStringMember('sinch', b, 'recipient', 64)),
+      occurredAt: at === undefined || at === null ? new Date().toISOString() : isoUtc('sinch', at, 'field "at"'),
+    };
+    if (d.permanent !== undefined) r.permanent = d.permanent;
+    const code = member(b, 'code');
+    if (code !== undefined && code !== null) {
+      if (typeof code !== 'number' || !Number.isInteger(code) || code < 0 || code > 99_999) {
+        throw invalidWebhook('sinch', 'field "code" must be a whole number');
+      }
+      // 0, 400 Queued and 401 Dispatched are progress, not errors.
+      if (code !== 0 && code !== 400 && code !== 401) r.errorCode = String(code);
+    }
+    const clientRef = stringMember('sinch', b, 'client_reference', 2048);
+    if (clientRef !== undefined) r.clientRef = clientRef;
+    const operator = stringMember('sinch', b, 'operator', 64);
+    if (operator !== undefined && /^\d{5,6}$/.test(operator)) r.mccmnc = operator;
+    return [r];
+  },
+
+  webhookResponse(): HttpReply {
+    return { status: 200 };
+  },
 };
+
+// Sinch retries for hours, but each retry is signed anew: 5 minutes covers clock skew.
+const SIGNATURE_WINDOW_S = 300;
 
 function regionUrl(region: string): string {
   return `https://${region}.sms.api.sinch.com`;

@@ -202,3 +202,21 @@ function name(key: string): string {
   const k = key.replace(/[^\x20-\x7e]/g, '?');
   return JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k);
 }
+
+/** A JSON body that must be one object (Sinch, Telnyx, Infobip): INVALID_INPUT for anything else. */
+export function bodyObject(provider: ProviderId, req: WebhookRequest): Record<string, unknown> {
+  const body: unknown = req?.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw invalidWebhook(provider, `the body must be a JSON object; got ${kindOf(body)}`);
+  }
+  return body as Record<string, unknown>;
+}
+
+/**
+ * A unix timestamp header (seconds) within `windowS` of now: a captured request replayed later is
+ * refused. False for a missing or malformed value.
+ */
+export function freshTimestamp(value: string | undefined, nowMs: number, windowS: number): boolean {
+  if (value === undefined || !/^\d{1,12}$/.test(value)) return false;
+  return Math.abs(nowMs / 1000 - Number(value)) <= windowS;
+}
