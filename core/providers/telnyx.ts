@@ -1,8 +1,25 @@
 /**
  * Telnyx Messaging API v2: `POST /v2/messages` (reference/sms-domain.md §1.8).
  */
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { detectKeyword } from '../consent/keywords';
+import { describeStatus } from '../delivery/normalize';
 import { SmsError, type SmsErrorCode } from '../errors';
-import type { HttpResponse, OutboundSms, ProviderContext, SendResult, SmsProvider } from '../types';
+import type {
+  DeliveryReport,
+  HttpReply,
+  HttpResponse,
+  InboundSms,
+  OutboundSms,
+  ProviderContext,
+  ProviderCredentials,
+  SendResult,
+  SmsProvider,
+  VerifyOptions,
+  WebhookRequest,
+} from '../types';
+import { header } from '../webhook/safe-equal';
+import { MAX_TEXT_LENGTH, bodyObject, dataCopy, freshTimestamp, invalidWebhook, isoUtc, member, objectMember, requiredStringMember, stringMember } from './webhook-params';
 import {
   baseUrlField,
   bearer,
@@ -110,7 +127,145 @@ export const telnyx: SmsProvider = {
     if (msg.idempotencyKey !== undefined) result.idempotencyKey = msg.idempotencyKey;
     return result;
   },
+
+  /**
+   * Ed25519 over `timestamp|rawBody` with the account's public key (reference/sms-domain.md §3.4);
+   * the timestamp must be within 300 s of now, as Telnyx's own libraries require.
+   */
+  verifySignature(req: WebhookRequest, credentials: ProviderCredentials, opts?: VerifyOptions): boolean {
+    const key = publicKey(credentials?.publicKey);
+    try {
+      const signature = header(req.headers, 'telnyx-signature-ed25519');
+      const timestamp = header(req.headers, 'telnyx-timestamp');
+      if (signature === undefined || signature.length > 200 || !freshTimestamp(timestamp, opts?.now ?? Date.now(), SIGNATURE_WINDOW_S)) return false;
+      const sig = Buffer.from(signature, 'base64');
+      if (sig.length !== 64) return false;
+      return verify(null, Buffer.concat([Buffer.from(`${timestamp}|`, 'utf8'), req.rawBody]), key, sig);
+    } catch {
+      return false;
+    }
+  },
+
+  parseInbound(req: WebhookRequest): InboundSms[] {
+    const { type, payload, data } = event(req);
+    if (type !== 'message.received') throw invalidWebhook('telnyx', `an inbound webhook must be a "message.received" event; got ${JSON.stringify(type)}`);
+    const text = stringMember('telnyx', payload, 'text', MAX_TEXT_LENGTH) ?? '';
+    const from = objectMember('telnyx', payload, 'from', 'payload.from');
+    const to = recipients(payload)[0];
+    if (from === undefined || to === undefined) throw invalidWebhook('telnyx', 'field "payload.from" or "payload.to" is missing');
+    const received = member(payload, 'received_at') ?? member(data, 'occurred_at');
+    const parts = member(payload, 'parts');
+    const msg: InboundSms = {
+      provider: 'telnyx',
+      messageId: requiredStringMember('telnyx', payload, 'id', 100, 'payload.id'),
+      from: requiredStringMember('telnyx', from, 'phone_number', 64, 'payload.from.phone_number'),
+      to: requiredStringMember('telnyx', to, 'phone_number', 64, 'payload.to.phone_number'),
+      text,
+      receivedAt: received === undefined || received === null ? new Date().toISOString() : isoUtc('telnyx', received, 'field "received_at"'),
+      keyword: detectKeyword(text),
+      raw: dataCopy('telnyx', bodyObject('telnyx', req)),
+    };
+    if (typeof parts === 'number' && Number.isInteger(parts) && parts > 1 && parts <= 255) msg.parts = parts;
+    return [msg];
+  },
+
+  parseStatus(req: WebhookRequest): DeliveryReport[] {
+    const { type, payload, data } = event(req);
+    if (type !== 'message.sent' && type !== 'message.finalized') {
+      throw invalidWebhook('telnyx', `a delivery report must be a "message.sent" or "message.finalized" event; got ${JSON.stringify(type)}`);
+    }
+    const messageId = requiredStringMember('telnyx', payload, 'id', 100, 'payload.id');
+    const at = member(payload, 'completed_at') ?? member(payload, 'sent_at') ?? member(data, 'occurred_at');
+    const occurredAt = at === undefined || at === null ? new Date().toISOString() : isoUtc('telnyx', at, 'field "completed_at"');
+    const error = firstError(payload);
+    const cost = objectMember('telnyx', payload, 'cost', 'payload.cost');
+    const amount = cost === undefined ? Number.NaN : Number(member(cost, 'amount'));
+    const currency = cost === undefined ? undefined : stringMember('telnyx', cost, 'currency', 8, 'payload.cost.currency');
+    const reports = recipients(payload).map((to): DeliveryReport => {
+      const providerStatus = requiredStringMember('telnyx', to, 'status', 40, 'payload.to.status');
+      const d = describeStatus('telnyx', providerStatus);
+      const r: DeliveryReport = {
+        provider: 'telnyx',
+        messageId,
+        status: d.status,
+        final: d.final,
+        providerStatus,
+        to: requiredStringMember('telnyx', to, 'phone_number', 64, 'payload.to.phone_number'),
+        occurredAt,
+      };
+      if (d.permanent !== undefined) r.permanent = d.permanent;
+      if (error !== undefined && d.final && d.status !== 'delivered') {
+        r.errorCode = error.code;
+        if (error.message !== undefined) r.errorMessage = error.message;
+      }
+      if (Number.isFinite(amount) && amount >= 0) r.price = currency === undefined ? { amount } : { amount, currency };
+      return r;
+    });
+    if (reports.length === 0) throw invalidWebhook('telnyx', 'field "payload.to" names no recipient');
+    return reports;
+  },
+
+  webhookResponse(): HttpReply {
+    return { status: 200 };
+  },
 };
+
+const SIGNATURE_WINDOW_S = 300;
+// DER prefix of an Ed25519 SubjectPublicKeyInfo; the 32 raw key bytes follow.
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const keys = new Map<string, KeyObject>();
+
+function publicKey(value: string | undefined): KeyObject {
+  const text = value?.trim();
+  if (!text) {
+    throw new SmsError('MISSING_CREDENTIALS', 'telnyx: the credential publicKey (Mission Control ▸ Keys & Credentials ▸ Public Key) is needed to verify webhook signatures', {
+      provider: 'telnyx',
+    });
+  }
+  const cached = keys.get(text);
+  if (cached !== undefined) return cached;
+  const raw = Buffer.from(text, 'base64');
+  if (raw.length !== 32 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
+    throw new SmsError('MISSING_CREDENTIALS', 'telnyx: the credential publicKey must be the base64 public key from Mission Control (32 bytes)', { provider: 'telnyx' });
+  }
+  const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+  if (keys.size > 16) keys.clear();
+  keys.set(text, key);
+  return key;
+}
+
+function event(req: WebhookRequest): { type: string; payload: Record<string, unknown>; data: Record<string, unknown> } {
+  const data = objectMember('telnyx', bodyObject('telnyx', req), 'data');
+  if (data === undefined) throw invalidWebhook('telnyx', 'field "data" is missing');
+  const payload = objectMember('telnyx', data, 'payload', 'data.payload');
+  if (payload === undefined) throw invalidWebhook('telnyx', 'field "data.payload" is missing');
+  return { type: requiredStringMember('telnyx', data, 'event_type', 64, 'data.event_type'), payload, data };
+}
+
+function recipients(payload: Record<string, unknown>): Record<string, unknown>[] {
+  const to = member(payload, 'to');
+  const list = Array.isArray(to) ? to : to === undefined || to === null ? [] : [to];
+  if (list.length > 1000) throw invalidWebhook('telnyx', 'field "payload.to" has more than 1000 recipients');
+  return list.map((r, i) => {
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) throw invalidWebhook('telnyx', `recipient ${i + 1} of "payload.to" must be an object`);
+    return r as Record<string, unknown>;
+  });
+}
+
+/** The first of `payload.errors`: its code (40300 = the recipient opted out) and text. */
+function firstError(payload: Record<string, unknown>): { code: string; message?: string } | undefined {
+  const errors = member(payload, 'errors');
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  const e: unknown = errors[0];
+  if (e === null || typeof e !== 'object' || Array.isArray(e)) throw invalidWebhook('telnyx', 'field "payload.errors" must hold objects');
+  const rec = e as Record<string, unknown>;
+  const code = member(rec, 'code');
+  if (typeof code !== 'string' && typeof code !== 'number') throw invalidWebhook('telnyx', 'field "payload.errors.code" is missing');
+  const text = String(code);
+  if (text.length > 20) throw invalidWebhook('telnyx', 'field "payload.errors.code" is too long');
+  const message = stringMember('telnyx', rec, 'detail', 1000, 'payload.errors.detail') ?? stringMember('telnyx', rec, 'title', 1000, 'payload.errors.title');
+  return message === undefined ? { code: text } : { code: text, message };
+}
 
 function telnyxError(res: HttpResponse): SmsError {
   const b = tryJson(res.body);
