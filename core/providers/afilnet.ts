@@ -9,7 +9,7 @@
  * account read it as local time (Europe/Madrid), scheduled messages go out that offset early.
  */
 import { SmsError, type SmsErrorCode } from '../errors';
-import type { HttpResponse, OutboundSms, ProviderContext, SendResult, SmsProvider } from '../types';
+import type { HttpReply, HttpResponse, OutboundSms, ProviderContext, SendResult, SmsProvider } from '../types';
 import {
   baseUrlField,
   call,
@@ -57,7 +57,19 @@ export const afilnet: SmsProvider = {
     const { user, password } = requireCredentials('afilnet', ctx, ['user', 'password']);
     return scrubbed('afilnet', [user, password], () => sendWith(msg, ctx, user, password));
   },
+
+  // Afilnet calls no webhook: delivery status is polled (getdeliverystatus), inbound SMS is not offered.
+  verifySignature: () => noWebhooks(),
+  parseInbound: () => noWebhooks(),
+  parseStatus: () => noWebhooks(),
+  webhookResponse(): HttpReply {
+    return { status: 200 };
+  },
 };
+
+function noWebhooks(): never {
+  throw new SmsError('INVALID_INPUT', 'afilnet has no webhooks (delivery status is polled)', { provider: 'afilnet' });
+}
 
 async function sendWith(msg: OutboundSms, ctx: ProviderContext, user: string, password: string): Promise<SendResult> {
   const from = sender(msg);

@@ -2,8 +2,23 @@
  * Infobip SMS API v3: `POST {baseUrl}/sms/3/messages`, JSON, `Authorization: App <apiKey>`
  * (reference/sms-domain.md §1.4). The base URL is per account (`https://xxxxx.api.infobip.com`).
  */
+import { detectKeyword } from '../consent/keywords';
+import { describeStatus } from '../delivery/normalize';
 import { SmsError, type SmsErrorCode } from '../errors';
-import type { HttpResponse, OutboundSms, ProviderContext, SendResult, SmsProvider } from '../types';
+import type {
+  DeliveryReport,
+  HttpReply,
+  HttpResponse,
+  InboundSms,
+  OutboundSms,
+  ProviderContext,
+  ProviderCredentials,
+  SendResult,
+  SmsProvider,
+  WebhookRequest,
+} from '../types';
+import { header, safeEqual } from '../webhook/safe-equal';
+import { MAX_TEXT_LENGTH, bodyObject, dataCopy, invalidWebhook, member, objectMember, plusNumber, requiredStringMember, stringMember } from './webhook-params';
 import {
   call,
   checkMessage,
@@ -141,7 +156,122 @@ export const infobip: SmsProvider = {
     if (msg.idempotencyKey !== undefined) result.idempotencyKey = msg.idempotencyKey;
     return result;
   },
+
+  /**
+   * Infobip's notify URLs are unsigned (reference/sms-domain.md §3.7): a shared token stands in,
+   * in the URL's `token` query or as the Basic-auth password of the webhook.
+   */
+  verifySignature(req: WebhookRequest, credentials: ProviderCredentials): boolean {
+    const token = credentials?.webhookToken?.trim();
+    if (!token) {
+      throw new SmsError('MISSING_CREDENTIALS', 'infobip: the credential webhookToken is needed to check webhooks (Infobip does not sign them)', {
+        provider: 'infobip',
+      });
+    }
+    try {
+      const q = req.query?.token;
+      const inQuery = typeof q === 'string' ? q : undefined;
+      const auth = header(req.headers, 'authorization');
+      const basic = auth !== undefined && /^basic /i.test(auth) ? Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8') : undefined;
+      const password = basic === undefined || !basic.includes(':') ? undefined : basic.slice(basic.indexOf(':') + 1);
+      // Both are compared, whichever is present, so the time taken does not say which was tried.
+      const a = safeEqual(inQuery ?? '', token) && inQuery !== undefined;
+      const b = safeEqual(password ?? '', token) && password !== undefined;
+      return a || b;
+    } catch {
+      return false;
+    }
+  },
+
+  parseInbound(req: WebhookRequest): InboundSms[] {
+    return results(req).map((r, i): InboundSms => {
+      const label = (f: string) => `results[${i}].${f}`;
+      const text = stringMember('infobip', r, 'text', MAX_TEXT_LENGTH, label('text')) ?? '';
+      const received = stringMember('infobip', r, 'receivedAt', 40, label('receivedAt'));
+      return {
+        provider: 'infobip',
+        messageId: requiredStringMember('infobip', r, 'messageId', 100, label('messageId')),
+        from: plusNumber(requiredStringMember('infobip', r, 'from', 64, label('from'))),
+        to: plusNumber(requiredStringMember('infobip', r, 'to', 64, label('to'))),
+        text,
+        receivedAt: received === undefined ? new Date().toISOString() : infobipTime(received, label('receivedAt')),
+        keyword: detectKeyword(text),
+        raw: dataCopy('infobip', r),
+      };
+    });
+  },
+
+  parseStatus(req: WebhookRequest): DeliveryReport[] {
+    return results(req).map((r, i): DeliveryReport => {
+      const label = (f: string) => `results[${i}].${f}`;
+      const status = objectMember('infobip', r, 'status', label('status'));
+      if (status === undefined) throw invalidWebhook('infobip', `field "${label('status')}" is missing`);
+      const providerStatus = requiredStringMember('infobip', status, 'name', 80, label('status.name'));
+      const d = describeStatus('infobip', providerStatus, {
+        groupId: member(status, 'groupId') as number | string | undefined,
+        groupName: stringMember('infobip', status, 'groupName', 80, label('status.groupName')),
+        statusId: member(status, 'id') as number | string | undefined,
+      });
+      const done = stringMember('infobip', r, 'doneAt', 40, label('doneAt')) ?? stringMember('infobip', r, 'sentAt', 40, label('sentAt'));
+      const report: DeliveryReport = {
+        provider: 'infobip',
+        messageId: requiredStringMember('infobip', r, 'messageId', 100, label('messageId')),
+        status: d.status,
+        final: d.final,
+        providerStatus,
+        occurredAt: done === undefined ? new Date().toISOString() : infobipTime(done, label('doneAt')),
+      };
+      if (d.permanent !== undefined) report.permanent = d.permanent;
+      const to = stringMember('infobip', r, 'to', 64, label('to'));
+      if (to !== undefined) report.to = plusNumber(to);
+      const error = objectMember('infobip', r, 'error', label('error'));
+      const errorId = error === undefined ? undefined : member(error, 'id');
+      // Infobip sends error {id: 0, name: "NO_ERROR", groupName: "OK"} on success.
+      if (error !== undefined && errorId !== undefined && errorId !== null && String(errorId) !== '0') {
+        if (!/^\d{1,10}$/.test(String(errorId))) throw invalidWebhook('infobip', `field "${label('error.id')}" must be a number`);
+        report.errorCode = String(errorId);
+        const text = stringMember('infobip', error, 'description', 1000, label('error.description')) ?? stringMember('infobip', error, 'name', 200, label('error.name'));
+        if (text !== undefined) report.errorMessage = text;
+        const permanent = member(error, 'permanent');
+        if (typeof permanent === 'boolean') report.permanent = permanent;
+      }
+      const mccmnc = stringMember('infobip', r, 'mccMnc', 10, label('mccMnc'));
+      if (mccmnc !== undefined && /^\d{5,6}$/.test(mccmnc)) report.mccmnc = mccmnc;
+      const price = objectMember('infobip', r, 'price', label('price'));
+      const amount = price === undefined ? Number.NaN : Number(member(price, 'pricePerMessage'));
+      const currency = price === undefined ? undefined : stringMember('infobip', price, 'currency', 8, label('price.currency'));
+      if (Number.isFinite(amount) && amount >= 0) report.price = currency === undefined ? { amount } : { amount, currency };
+      const clientRef = stringMember('infobip', r, 'callbackData', 4000, label('callbackData'));
+      if (clientRef !== undefined) report.clientRef = clientRef;
+      return report;
+    });
+  },
+
+  webhookResponse(): HttpReply {
+    return { status: 200 };
+  },
 };
+
+const MAX_RESULTS = 1000;
+
+function results(req: WebhookRequest): Record<string, unknown>[] {
+  const list = member(bodyObject('infobip', req), 'results');
+  if (!Array.isArray(list) || list.length === 0) throw invalidWebhook('infobip', 'field "results" must be a non-empty array');
+  if (list.length > MAX_RESULTS) throw invalidWebhook('infobip', `field "results" holds more than ${MAX_RESULTS} entries`);
+  return list.map((r, i) => {
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) throw invalidWebhook('infobip', `results[${i}] must be an object`);
+    return r as Record<string, unknown>;
+  });
+}
+
+// "2019-11-09T16:00:00.000+0000": ISO with an offset without a colon.
+const INFOBIP_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})$/;
+
+function infobipTime(value: string, field: string): string {
+  const ms = INFOBIP_TIME.test(value) ? Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : Number.NaN;
+  if (Number.isNaN(ms)) throw invalidWebhook('infobip', `field "${field}" must be a time like 2019-11-09T16:00:00.000+0000`);
+  return new Date(ms).toISOString();
+}
 
 /** options.schedule.sendAt in Infobip's `yyyy-MM-dd'T'HH:mm:ss.SSSZ`. */
 function scheduledAt(value: string, ctx: ProviderContext): string {

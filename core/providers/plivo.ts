@@ -30,6 +30,7 @@ import {
   endpoint,
   httpError,
   isRecord,
+  lookup,
   parseJson,
   requireCredentials,
   sender,
@@ -188,7 +189,8 @@ const INTENTS: Readonly<Record<string, 'opt-out' | 'opt-in' | 'help'>> = { optou
 
 /** Plivo's own verdict (MessageIntent) when our keyword list does not match: Plivo acts on it. */
 function intentOf(value: string | undefined, text: string): InboundSms['keyword'] {
-  const intent = value === undefined ? undefined : INTENTS[value.toLowerCase()];
+  if (value === undefined) return null;
+  const intent = lookup(INTENTS, value.toLowerCase());
   return intent === undefined ? null : { intent, keyword: text.trim().slice(0, 40).toUpperCase() || value };
 }
 
