@@ -28,3 +28,6 @@ export { checkRecipient, recordRecipient, recipientHistory } from './consent/led
 export type { CheckRecipientQuery, RecordRecipientEvent, RecipientHistoryOptions } from './consent/ledger';
 export { importSuppressionList, parseSuppressionList } from './consent/import';
 export type { RejectedRow, SuppressionImportResult, ImportSuppressionListOptions } from './consent/import';
+export * from './webhook';
+export { summarizeDelivery } from './delivery/summary';
+export type { DeliveryGroup, DeliverySummary } from './delivery/summary';
