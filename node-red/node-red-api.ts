@@ -30,6 +30,7 @@ export interface Node {
   on(event: 'input', handler: (msg: NodeMessage, send: SendFunction, done: DoneFunction) => void): void;
   on(event: 'close', handler: (removed: boolean, done: () => void) => void): void;
   status(status: NodeStatus): void;
+  send(msg: NodeMessage | (NodeMessage | null)[]): void;
   error(err: unknown, msg?: NodeMessage): void;
   warn(message: unknown): void;
   log(message: unknown): void;
@@ -62,7 +63,9 @@ export interface NodeAPI {
   httpAdmin: { get(path: string, ...handlers: ExpressLikeHandler[]): void };
   auth: { needsPermission(permission: string): ExpressLikeHandler };
   /** The user's settings.js (plus the runtime's own); any of them may be absent or mistyped. */
-  settings: { userDir?: string; nodeCloseTimeout?: unknown };
+  settings: { userDir?: string; nodeCloseTimeout?: unknown; httpNodeRoot?: unknown };
+  /** The express app of flow-defined endpoints, mounted at httpNodeRoot (absent when it is false). */
+  httpNode?: { use(handler: HttpMiddleware): void };
   util: {
     cloneMessage<T extends NodeMessage>(msg: T): T;
     evaluateNodeProperty(
@@ -74,3 +77,25 @@ export interface NodeAPI {
     ): void;
   };
 }
+
+/** The parts of express's request and response a webhook endpoint uses. */
+export interface HttpRequestLike extends NodeJS.ReadableStream {
+  method: string;
+  path: string;
+  originalUrl: string;
+  protocol: string;
+  headers: Record<string, string | string[] | undefined>;
+  body?: unknown;
+  readableEnded?: boolean;
+  get(name: string): string | undefined;
+}
+
+export interface HttpResponseLike {
+  headersSent: boolean;
+  status(code: number): HttpResponseLike;
+  set(headers: Record<string, string>): HttpResponseLike;
+  send(body?: string): void;
+  end(): void;
+}
+
+export type HttpMiddleware = (req: HttpRequestLike, res: HttpResponseLike, next: (err?: unknown) => void) => void;

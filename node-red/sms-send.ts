@@ -21,6 +21,7 @@ import { closeAfterWork } from './close-after-work';
 import { prepareItems, type ItemDefaults, type PreparedItem } from './send-items';
 import { catchError, finalStatus, progressStatus, stoppedSummary, tally, type ItemOutcome } from './send-report';
 import { PROVIDER_NODE_TYPE, type ProviderConnection, type SmsProviderNode } from './sms-provider';
+import { DLR_NODE_TYPE, type SmsDlrNode } from './sms-dlr';
 import { storeFileFor, storeLeaseFor } from './sms-store';
 
 export const SEND_NODE_TYPE = 'sms-send';
@@ -44,6 +45,8 @@ interface SmsSendDef extends NodeDef {
   smartEncoding?: boolean;
   maxSegments?: string | number;
   statusCallbackUrl?: string;
+  /** An `sms-dlr` node whose public URL becomes the status callback (the Status URL field wins). */
+  dlrNode?: string;
   validity?: string | number;
   idempotencyScope?: string;
   idempotencyScopeType?: string;
@@ -167,6 +170,14 @@ export default function register(RED: NodeAPI): void {
       return (config as SmsProviderNode).connection();
     };
 
+    /** The picked sms-dlr node's URL: a send without its reports would be silent, so a bad pick is an error. */
+    const reportsUrl = (): string | undefined => {
+      if (!def.dlrNode) return undefined;
+      const dlr = RED.nodes.getNode(def.dlrNode);
+      if (!dlr || dlr.type !== DLR_NODE_TYPE) throw new SmsError('INVALID_INPUT', 'the sms-dlr node picked under "Reports to" is missing or disabled');
+      return (dlr as SmsDlrNode).statusCallbackUrl(connection().provider.id);
+    };
+
     const store = async (): Promise<Store> => {
       lease ??= storeLeaseFor(RED, def.store);
       return lease.store;
@@ -181,10 +192,11 @@ export default function register(RED: NodeAPI): void {
         };
         if (s.message) defaults.text = await evaluate(s.message, msg);
         if (s.template !== undefined) defaults.template = s.template;
+        const callback = s.statusCallbackUrl ?? reportsUrl();
+        if (callback) defaults.statusCallbackUrl = callback;
       } catch (e) {
         return toSmsError(e, 'INVALID_INPUT');
       }
-      if (s.statusCallbackUrl) defaults.statusCallbackUrl = s.statusCallbackUrl;
       if (s.validitySeconds !== undefined) defaults.validitySeconds = s.validitySeconds;
       return prepareItems(msg, defaults).items;
     }

@@ -1,0 +1,95 @@
+/**
+ * `sms-dlr`: an HTTP endpoint for a provider's delivery reports (DESIGN §4). Verifies the
+ * signature, merges each report into the message log (duplicates and out-of-order reports
+ * settled by the store), records opt-outs proven by provider errors, and emits one message per
+ * report. Its input answers questions about the log: msg.topic "summary" (how did a campaign do)
+ * and "status" (one message's latest state). sms-send nodes pick it to route their reports here.
+ */
+import { summarizeDelivery } from '../core/delivery/summary';
+import { SmsError, kindOf, toSmsError } from '../core/errors';
+import { isPlainObject } from '../core/plain-object';
+import type { DeliveryFilter, ProviderId } from '../core/types';
+import { handleStatus } from '../core/webhook/handle-status';
+import { statusCallbackUrlFor } from '../core/webhook/request';
+import type { StatusEvent, StatusWebhookOptions } from '../core/webhook/types';
+import type { Node, NodeAPI, NodeMessage } from './node-red-api';
+import { connectionOfNode, parseWebhookSettings, publicUrlOf, startWebhookNode, type WebhookNodeDef } from './webhook-node';
+
+export const DLR_NODE_TYPE = 'sms-dlr';
+
+interface SmsDlrDef extends WebhookNodeDef {
+  onlyFinal?: unknown;
+  recordOptOuts?: unknown;
+}
+
+export interface SmsDlrNode extends Node {
+  /** The status callback URL for sends through `provider`; throws INVALID_INPUT without a public URL. */
+  statusCallbackUrl(provider: ProviderId): string;
+}
+
+const FILTER_KEYS = ['clientRef', 'clientRefPrefix', 'provider', 'since', 'until'];
+
+/** msg.payload of a "summary" command: the filter, or nothing for the whole log. */
+export function filterOf(payload: unknown): DeliveryFilter {
+  if (payload === undefined || payload === null || payload === '') return {};
+  if (!isPlainObject(payload)) throw new SmsError('INVALID_INPUT', `msg.payload of a summary must be a filter object; got ${kindOf(payload)}`);
+  const filter: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(payload)) {
+    if (!FILTER_KEYS.includes(k)) throw new SmsError('INVALID_INPUT', `msg.payload.${k.slice(0, 40)} is not a summary filter (${FILTER_KEYS.join(', ')})`);
+    if (v !== undefined && v !== null && v !== '') filter[k] = v;
+  }
+  return filter as DeliveryFilter;
+}
+
+export default function register(RED: NodeAPI): void {
+  function SmsDlr(this: SmsDlrNode, def: SmsDlrDef): void {
+    RED.nodes.createNode(this, def);
+    const opts: StatusWebhookOptions = { onlyFinal: def.onlyFinal === true, dedupe: def.dedupe !== false, recordOptOuts: def.recordOptOuts !== false };
+    const tally = { reports: 0, delivered: 0, failed: 0 };
+
+    this.statusCallbackUrl = (provider: ProviderId) => {
+      const url = publicUrlOf(RED, parseWebhookSettings(def));
+      if (url === undefined) {
+        throw new SmsError('INVALID_INPUT', `the sms-dlr node "${this.name || this.id}" has no public URL: set the URL the provider can reach it at`);
+      }
+      return statusCallbackUrlFor(provider, url, connectionOfNode(RED, def.provider).credentials);
+    };
+
+    const started = startWebhookNode<StatusEvent>(RED, this, def, {
+      kind: 'status',
+      handle: (raw, ctx) => handleStatus(raw, ctx, opts),
+      count: (e) => {
+        tally.reports++;
+        if (e.messageStatus === 'delivered') tally.delivered++;
+        else if (e.final) tally.failed++;
+      },
+      statusText: () => `reports ${tally.reports} · delivered ${tally.delivered}` + (tally.failed > 0 ? ` · failed ${tally.failed}` : ''),
+    });
+
+    this.on('input', (msg: NodeMessage, send, done) => {
+      void (async () => {
+        if (started === undefined) throw new SmsError('INVALID_INPUT', 'the node is not configured');
+        const store = await started.store();
+        if (msg.topic === 'summary') {
+          msg.payload = await summarizeDelivery(store, filterOf(msg.payload));
+        } else if (msg.topic === 'status') {
+          const id = msg.payload;
+          if (typeof id !== 'string' || id.trim() === '' || id.length > 300) {
+            throw new SmsError('INVALID_INPUT', `msg.payload of a status command must be a message id or idempotency key; got ${kindOf(id)}`);
+          }
+          msg.payload = await store.getMessage(id.trim());
+        } else {
+          throw new SmsError('INVALID_INPUT', 'msg.topic must be "summary" (msg.payload: a filter) or "status" (msg.payload: a message id)');
+        }
+        send(msg);
+      })().then(
+        () => done(),
+        (e) => {
+          const err = toSmsError(e, 'STORE_ERROR');
+          done(new SmsError(err.code, err.message));
+        },
+      );
+    });
+  }
+  RED.nodes.registerType(DLR_NODE_TYPE, SmsDlr);
+}
