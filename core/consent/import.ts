@@ -9,7 +9,8 @@
  *   rejects its line only). The first non-blank row is a header when it names a column (`phone`,
  *   `number`, `mobile`, `msisdn`, `to`, `tel`, ... or `column`) or, with two columns or more, holds no
  *   digit; it is skipped, not reported. The number is read from the named column, else from the
- *   first column of the first data row that holds one (none: the list is refused, INVALID_INPUT).
+ *   first column of the first data row that holds one: without titles the first column, with
+ *   titles that name none the list is refused (INVALID_INPUT) rather than every row rejected.
  * - Arrays: strings and whole numbers are numbers; objects give theirs from `column` or from the
  *   first field with one of the names above.
  * - Each value is trimmed (an Excel text-marking `'` before it is dropped) and normalised to E.164
@@ -276,6 +277,7 @@ function readCsv(input: string, column: string | undefined, out: Collector): voi
   const reader = new CsvReader(text, detectSeparator(text));
   let index: number | undefined;
   let headerSeen = false;
+  let titled = false;
   let rows = 0;
   for (let r = reader.next(); r !== undefined; r = reader.next()) {
     const blank = r.malformed === undefined && r.cells.length === 1 && (r.cells[0] as string).trim() === '';
@@ -289,9 +291,12 @@ function readCsv(input: string, column: string | undefined, out: Collector): voi
         index = header;
         continue;
       }
-      if (header === UNNAMED) continue;
+      if (header === UNNAMED) {
+        titled = true;
+        continue;
+      }
     }
-    if (index === undefined && !blank && r.malformed === undefined) index = numberColumn(r.cells);
+    if (index === undefined && !blank && r.malformed === undefined) index = numberColumn(r.cells, titled);
     if (++rows > IMPORT_LIMITS.rows) {
       throw invalid(`a suppression list holds at most ${IMPORT_LIMITS.rows} rows besides a header`);
     }
@@ -328,13 +333,13 @@ const UNNAMED = -1;
  * The column of the first data row that holds a phone number. Reading column 0 blindly would
  * reject every row of "Name;Contact" as an invalid number: the whole list silently unimported.
  */
-function numberColumn(cells: string[]): number {
+function numberColumn(cells: string[], titled: boolean): number {
   if (cells.length < 2) return 0;
   const i = cells.findIndex((c) => /^\s*\+?[\d\s().\/-]+$/.test(c) && (c.match(/\d/g)?.length ?? 0) >= 6);
-  if (i < 0) {
-    throw invalid('no column of the first row holds a phone number; give the number column\'s title in the column option');
-  }
-  return i;
+  if (i >= 0) return i;
+  // Without titles the list may just start with a junk row: the first column, row by row rejected.
+  if (!titled) return 0;
+  throw invalid('no column of the first row holds a phone number; give the number column\'s title in the column option');
 }
 
 const LINE_BREAK = /\r\n?|\n/g;
