@@ -5,6 +5,7 @@
  * dedupe, consent) are the core's (core/webhook): this file only moves bytes and messages.
  */
 import { SmsError, kindOf, toSmsError } from '../core/errors';
+import { unavailableStore } from '../core/store/unavailable';
 import type { Store } from '../core/types';
 import { checkedPublicUrl, publicRequestUrl } from '../core/webhook/request';
 import type { RawWebhookRequest, WebhookContext, WebhookResult } from '../core/webhook/types';
@@ -101,7 +102,7 @@ export function startWebhookNode<E extends object>(RED: NodeAPI, node: Node, def
       try {
         store = await lease.store;
       } catch (e) {
-        store = unavailable(e);
+        store = unavailableStore(e);
       }
       const raw: RawWebhookRequest = { ...req, url: urlOf(req.url, settings) };
       const ctx: WebhookContext = {
@@ -171,11 +172,4 @@ function lowerCased(headers: Record<string, string | string[] | undefined>): Rec
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k.toLowerCase()] = v;
   return out;
-}
-
-/** A store that could not be opened: every call fails as STORE_ERROR, so the request is answered 503. */
-function unavailable(e: unknown): Store {
-  const err = toSmsError(e, 'STORE_ERROR');
-  const fail = (): Promise<never> => Promise.reject(new SmsError('STORE_ERROR', err.message));
-  return new Proxy({} as Store, { get: () => fail });
 }

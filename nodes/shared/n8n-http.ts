@@ -34,7 +34,10 @@ interface FullResponse {
   body?: unknown;
 }
 
-export function n8nHttp(fns: IExecuteFunctions): HttpFunction {
+/** Any n8n context with the request helper: executions and webhooks alike. */
+export type HttpHelperContext = { helpers: Pick<IExecuteFunctions['helpers'], 'httpRequest'> };
+
+export function n8nHttp(fns: HttpHelperContext): HttpFunction {
   return async (req) => {
     const options: IHttpRequestOptions = {
       method: req.method,

@@ -26,7 +26,10 @@ export function credentialTypeOf(provider: ProviderId): string | undefined {
  * over nested objects for fields this package does not define; only text reaches the core.
  * Throws MISSING_CREDENTIALS when the node has no credential of the provider's type selected.
  */
-export async function readProviderCredentials(fns: IExecuteFunctions, provider: ProviderId): Promise<ProviderCredentials> {
+/** Any n8n context that reads credentials: executions, webhooks, hooks. */
+export type CredentialContext = Pick<IExecuteFunctions, 'getCredentials'>;
+
+export async function readProviderCredentials(fns: CredentialContext, provider: ProviderId): Promise<ProviderCredentials> {
   const type = credentialTypeOf(provider);
   if (type === undefined) return {};
   let data: Record<string, unknown>;

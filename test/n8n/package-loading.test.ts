@@ -1,5 +1,5 @@
 /**
- * n8n's own PackageDirectoryLoader (what loads an installed community package) finds the node
+ * n8n's own PackageDirectoryLoader (what loads an installed community package) finds the nodes
  * and the seven credentials by the package.json "n8n" block, instantiates each class by its file
  * name, resolves the `file:` icons inside the package and links every credential to the node.
  * The package here is a temp folder holding the sources (jest compiles them), so the test does
@@ -16,7 +16,7 @@ import './harness';
 
 const ROOT = resolve(__dirname, '..', '..');
 const PACKAGE = '@a2p-kit/n8n-nodes-sms';
-const NODES = { sendSms: 'SendSms', checkConsent: 'CheckConsent', quietHoursGate: 'QuietHoursGate' };
+const NODES = { sendSms: 'SendSms', checkConsent: 'CheckConsent', quietHoursGate: 'QuietHoursGate', inboundSmsTrigger: 'InboundSmsTrigger', dlrWebhook: 'DlrWebhook' };
 const CREDENTIAL_FILES = ['Twilio', 'Vonage', 'Infobip', 'Plivo', 'Sinch', 'Telnyx', 'Afilnet'].map((p) => `credentials/A2p${p}Api.credentials.ts`);
 
 function packageFolder(): string {
@@ -44,6 +44,8 @@ it('loads the nodes and the provider credentials as n8n does', async () => {
   expect(Object.keys(loader.credentialTypes).sort()).toEqual(Object.values(CREDENTIAL_TYPES).sort());
   for (const name of Object.values(CREDENTIAL_TYPES)) {
     expect(loader.credentialTypes[name].type.iconUrl).toBe(`icons/${PACKAGE}/icons/sendSms.svg`);
-    expect(loader.known.credentials[name].supportedNodes).toEqual(['sendSms']);
+    // Afilnet calls no webhook: only Send SMS takes its credential.
+    const users = name === CREDENTIAL_TYPES.afilnet ? ['sendSms'] : ['sendSms', 'inboundSmsTrigger', 'dlrWebhook'];
+    expect(loader.known.credentials[name].supportedNodes).toEqual(users);
   }
 });

@@ -1,0 +1,30 @@
+import { NodeConnectionTypes, type IDataObject, type INodeType, type INodeTypeDescription, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
+import { handleInbound } from '../../core/webhook/handle-inbound';
+import { inboundOptions, inboundProperties } from './actions/inbound.description';
+import { runWebhook, webhookCredentials, webhookDescription, webhookMethods } from '../shared/webhook-trigger';
+
+export class InboundSmsTrigger implements INodeType {
+  description: INodeTypeDescription = {
+    displayName: 'Inbound SMS Trigger',
+    name: 'inboundSmsTrigger',
+    icon: 'file:../../icons/inboundSmsTrigger.svg',
+    group: ['trigger'],
+    version: 1,
+    subtitle: '={{ $parameter["provider"] }}',
+    description: 'Starts the workflow when someone texts your number: signature verified, STOP/START recorded in the consent ledger, auto-replies',
+    defaults: { name: 'Inbound SMS Trigger' },
+    inputs: [],
+    outputs: [NodeConnectionTypes.Main],
+    credentials: webhookCredentials,
+    ...webhookDescription,
+    webhooks: [...webhookDescription.webhooks],
+    properties: inboundProperties,
+  };
+
+  webhookMethods = webhookMethods;
+
+  async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+    const opts = inboundOptions(this.getNodeParameter('options', {}) as IDataObject);
+    return await runWebhook(this, (raw, ctx) => handleInbound(raw, ctx, opts));
+  }
+}
