@@ -74,17 +74,15 @@ async function post(path: string, body: unknown, signature?: string) {
 
 const settle = () => new Promise((r) => setTimeout(r, 50));
 
-beforeEach((done) => {
+beforeEach(() => {
   // supertest talks to RED.httpNode over loopback; providers stay behind nock.
   nock.enableNetConnect('127.0.0.1');
   userDir = mkdtempSync(join(tmpdir(), 'a2p-nr-hooks-'));
   helper.settings({ userDir });
-  helper.startServer(done);
 });
 
 afterEach(async () => {
   await helper.unload();
-  await new Promise<void>((r) => helper.stopServer(() => r()));
   rmSync(userDir, { recursive: true, force: true });
 });
 
