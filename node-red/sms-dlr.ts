@@ -11,16 +11,14 @@ import { isPlainObject } from '../core/plain-object';
 import type { DeliveryFilter, ProviderId } from '../core/types';
 import { handleStatus } from '../core/webhook/handle-status';
 import { statusCallbackUrlFor } from '../core/webhook/request';
-import type { StatusEvent, StatusWebhookOptions } from '../core/webhook/types';
+import { statusOptionsOf, type StatusSettings } from '../core/webhook/options';
+import type { StatusEvent } from '../core/webhook/types';
 import type { Node, NodeAPI, NodeMessage } from './node-red-api';
 import { connectionOfNode, parseWebhookSettings, publicUrlOf, startWebhookNode, type WebhookNodeDef } from './webhook-node';
 
 export const DLR_NODE_TYPE = 'sms-dlr';
 
-interface SmsDlrDef extends WebhookNodeDef {
-  onlyFinal?: unknown;
-  recordOptOuts?: unknown;
-}
+interface SmsDlrDef extends WebhookNodeDef, StatusSettings {}
 
 export interface SmsDlrNode extends Node {
   /** The status callback URL for sends through `provider`; throws INVALID_INPUT without a public URL. */
@@ -44,7 +42,7 @@ export function filterOf(payload: unknown): DeliveryFilter {
 export default function register(RED: NodeAPI): void {
   function SmsDlr(this: SmsDlrNode, def: SmsDlrDef): void {
     RED.nodes.createNode(this, def);
-    const opts: StatusWebhookOptions = { onlyFinal: def.onlyFinal === true, dedupe: def.dedupe !== false, recordOptOuts: def.recordOptOuts !== false };
+    const opts = statusOptionsOf(def);
     const tally = { reports: 0, delivered: 0, failed: 0 };
 
     this.statusCallbackUrl = (provider: ProviderId) => {

@@ -1,6 +1,7 @@
 import { NodeConnectionTypes, type IDataObject, type INodeType, type INodeTypeDescription, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 import { handleStatus } from '../../core/webhook/handle-status';
-import { dlrProperties, statusOptions } from './actions/dlr.description';
+import { statusOptionsOf } from '../../core/webhook/options';
+import { dlrProperties } from './actions/dlr.description';
 import { runWebhook, webhookCredentials, webhookDescription, webhookMethods } from '../shared/webhook-trigger';
 
 export class DlrWebhook implements INodeType {
@@ -24,7 +25,7 @@ export class DlrWebhook implements INodeType {
   webhookMethods = webhookMethods;
 
   async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-    const opts = statusOptions(this.getNodeParameter('options', {}) as IDataObject);
+    const opts = statusOptionsOf(this.getNodeParameter('options', {}) as IDataObject);
     return await runWebhook(this, (raw, ctx) => handleStatus(raw, ctx, opts));
   }
 }

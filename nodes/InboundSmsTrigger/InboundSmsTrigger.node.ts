@@ -1,6 +1,7 @@
 import { NodeConnectionTypes, type IDataObject, type INodeType, type INodeTypeDescription, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 import { handleInbound } from '../../core/webhook/handle-inbound';
-import { inboundOptions, inboundProperties } from './actions/inbound.description';
+import { inboundOptionsOf } from '../../core/webhook/options';
+import { inboundProperties } from './actions/inbound.description';
 import { runWebhook, webhookCredentials, webhookDescription, webhookMethods } from '../shared/webhook-trigger';
 
 export class InboundSmsTrigger implements INodeType {
@@ -24,7 +25,7 @@ export class InboundSmsTrigger implements INodeType {
   webhookMethods = webhookMethods;
 
   async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-    const opts = inboundOptions(this.getNodeParameter('options', {}) as IDataObject);
+    const opts = inboundOptionsOf(this.getNodeParameter('options', {}) as IDataObject);
     return await runWebhook(this, (raw, ctx) => handleInbound(raw, ctx, opts));
   }
 }

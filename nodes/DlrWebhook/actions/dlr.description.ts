@@ -1,6 +1,5 @@
-/** The DLR Webhook's parameters, and how its options become the core's. */
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
-import type { StatusWebhookOptions } from '../../../core/webhook/types';
+/** The DLR Webhook's parameters (core/webhook/options.ts reads them). */
+import type { INodeProperties } from 'n8n-workflow';
 import { DEDUPE_OPTION, PUBLIC_URL_OPTION, STORE_PATH_OPTION, VERIFY_OPTION, webhookProperties } from '../../shared/webhook-trigger';
 
 export const dlrProperties: INodeProperties[] = [
@@ -39,7 +38,3 @@ export const dlrProperties: INodeProperties[] = [
     ],
   },
 ];
-
-export function statusOptions(o: IDataObject): StatusWebhookOptions {
-  return { onlyFinal: o.onlyFinal === true, dedupe: o.dedupe !== false, recordOptOuts: o.recordOptOuts !== false };
-}

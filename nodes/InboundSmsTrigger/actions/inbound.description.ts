@@ -1,6 +1,5 @@
-/** The Inbound SMS Trigger's parameters, and how its options become the core's. */
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
-import type { InboundWebhookOptions } from '../../../core/webhook/types';
+/** The Inbound SMS Trigger's parameters (core/webhook/options.ts reads them). */
+import type { INodeProperties } from 'n8n-workflow';
 import { DEFAULT_COUNTRY_OPTION } from '../../shared/common-options';
 import { DEDUPE_OPTION, PUBLIC_URL_OPTION, STORE_PATH_OPTION, VERIFY_OPTION, webhookProperties } from '../../shared/webhook-trigger';
 
@@ -67,19 +66,3 @@ export const inboundProperties: INodeProperties[] = [
     ],
   },
 ];
-
-export function inboundOptions(o: IDataObject): InboundWebhookOptions {
-  const opts: InboundWebhookOptions = {
-    recordConsent: o.recordConsent !== false,
-    emitKeywordMessages: o.emitKeywordMessages !== false,
-    dedupe: o.dedupe !== false,
-    keywords: { mode: o.keywordMode === 'lenient' ? 'lenient' : 'exact' },
-  };
-  if (typeof o.defaultCountry === 'string' && o.defaultCountry.trim() !== '') opts.defaultCountry = o.defaultCountry.trim().toUpperCase();
-  const replies: NonNullable<InboundWebhookOptions['autoReply']> = {};
-  if (typeof o.replyStop === 'string' && o.replyStop.trim() !== '') replies['opt-out'] = o.replyStop;
-  if (typeof o.replyStart === 'string' && o.replyStart.trim() !== '') replies['opt-in'] = o.replyStart;
-  if (typeof o.replyHelp === 'string' && o.replyHelp.trim() !== '') replies.help = o.replyHelp;
-  if (Object.keys(replies).length > 0) opts.autoReply = replies;
-  return opts;
-}
