@@ -66,6 +66,8 @@ export interface NodeAPI {
   settings: { userDir?: string; nodeCloseTimeout?: unknown; httpNodeRoot?: unknown };
   /** The express app of flow-defined endpoints, mounted at httpNodeRoot (absent when it is false). */
   httpNode?: { use(handler: HttpMiddleware): void };
+  /** The HTTP server (absent in some embeddings and test runtimes). */
+  server?: { prependListener(event: 'request', listener: (req: { method?: string; url?: string; _body?: boolean }) => void): unknown };
   util: {
     cloneMessage<T extends NodeMessage>(msg: T): T;
     evaluateNodeProperty(

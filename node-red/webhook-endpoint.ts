@@ -3,8 +3,11 @@
  * path and method when they start and unregister when they close, so a redeploy never leaves an
  * old handler answering and nothing splices express's router stack (the http-in node's way, which
  * reaches into express internals). The dispatcher reads the raw body itself — signatures are over
- * the exact bytes — so it must see the stream before any body parser: it is mounted on httpNode,
- * whose routes parse per route, and refuses with 500 when a global middleware already consumed it.
+ * the exact bytes — so no body parser may read it first. With the default settings the editor's
+ * admin app is mounted at the same root as httpNode and parses JSON and form bodies of every
+ * request passing through it; a listener put first on the HTTP server marks requests for our paths
+ * as parsed (`req._body`, the flag body-parser honours) so they reach the dispatcher unread. Where
+ * something else still consumed the stream, the dispatcher answers 500 instead of hanging.
  */
 import { SmsError } from '../core/errors';
 import { WEBHOOK_MAX_BODY_BYTES } from '../core/webhook/types';
@@ -28,6 +31,8 @@ interface Route {
 // Beyond this much sent, a body over the limit is not drained any more: the socket is dropped.
 const DRAIN_LIMIT_BYTES = 8 * WEBHOOK_MAX_BODY_BYTES;
 const registries = new WeakMap<object, Map<string, Route>>();
+// Per HTTP server, the route tables its guard consults (one per httpNode app it serves).
+const guardedServers = new WeakMap<object, Set<Map<string, Route>>>();
 
 function keyOf(method: string, path: string): string {
   return `${method.toUpperCase()} ${path}`;
@@ -58,6 +63,7 @@ export function registerEndpoint(RED: NodeAPI, owner: string, method: string, pa
     routes = new Map();
     registries.set(app, routes);
     app.use(dispatcher(routes));
+    guardBodies(RED, routes);
   }
   const key = keyOf(method, path);
   const taken = routes.get(key);
@@ -70,6 +76,29 @@ export function registerEndpoint(RED: NodeAPI, owner: string, method: string, pa
   return () => {
     if (map.get(key) === route) map.delete(key);
   };
+}
+
+/** Keeps body parsers mounted before httpNode (the admin app's) off the bodies of our paths. */
+function guardBodies(RED: NodeAPI, routes: Map<string, Route>): void {
+  const server = RED.server;
+  if (server === undefined || typeof server.prependListener !== 'function') return;
+  const known = guardedServers.get(server);
+  if (known !== undefined) {
+    known.add(routes);
+    return;
+  }
+  const tables = new Set([routes]);
+  guardedServers.set(server, tables);
+  const root = typeof RED.settings.httpNodeRoot === 'string' ? RED.settings.httpNodeRoot.replace(/\/+$/, '') : '';
+  server.prependListener('request', (req) => {
+    const url = typeof req.url === 'string' ? req.url : '';
+    const q = url.indexOf('?');
+    const full = q < 0 ? url : url.slice(0, q);
+    if (!full.startsWith(root)) return;
+    const path = full.slice(root.length) || '/';
+    const key = keyOf(req.method ?? '', path.length > 1 ? path.replace(/\/+$/, '') : path);
+    for (const table of tables) if (table.has(key)) req._body = true;
+  });
 }
 
 function dispatcher(routes: Map<string, Route>): HttpMiddleware {
