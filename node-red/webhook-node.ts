@@ -10,7 +10,7 @@ import type { Store } from '../core/types';
 import { checkedPublicUrl, publicRequestUrl } from '../core/webhook/request';
 import type { RawWebhookRequest, WebhookContext, WebhookResult } from '../core/webhook/types';
 import { closeAfterWork } from './close-after-work';
-import type { Node, NodeAPI, NodeDef, NodeMessage } from './node-red-api';
+import type { HttpResponseLike, Node, NodeAPI, NodeDef, NodeMessage } from './node-red-api';
 import { PROVIDER_NODE_TYPE, type ProviderConnection, type SmsProviderNode } from './sms-provider';
 import { storeLeaseFor } from './sms-store';
 import { normalizePath, registerEndpoint, type CapturedRequest } from './webhook-endpoint';
@@ -96,7 +96,7 @@ export function startWebhookNode<E extends object>(RED: NodeAPI, node: Node, def
   let stopped = false;
   if (!settings.verify) node.warn('signature verification is OFF: anyone who knows the URL can post to this node');
 
-  const onRequest = (req: CapturedRequest, res: Parameters<Parameters<typeof registerEndpoint>[4]>[1]): void => {
+  const onRequest = (req: CapturedRequest, res: HttpResponseLike): void => {
     const work = (async () => {
       let store: Store;
       try {

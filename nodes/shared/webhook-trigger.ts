@@ -114,6 +114,7 @@ export async function runWebhook<E extends object>(
   const provider = fns.getNodeParameter('provider') as ProviderId;
   const options = fns.getNodeParameter('options', {}) as IDataObject;
   const lease = n8nStore(storePath(typeof options.storePath === 'string' ? options.storePath : ''));
+  let handedOver = false;
   try {
     let result: WebhookResult<E>;
     const rawBody = (req as unknown as { rawBody?: unknown }).rawBody;
@@ -151,8 +152,15 @@ export async function runWebhook<E extends object>(
     res.statusCode = result.reply.status;
     for (const [name, value] of Object.entries(result.reply.headers ?? {})) res.setHeader(name, value);
     res.end(result.reply.body ?? '');
-    // After the answer, without holding up the workflow; followUp never rejects.
-    if (result.followUp) void result.followUp();
+    // After the answer, without holding up the workflow (followUp never rejects); the store
+    // lease is given back once it is done, not before.
+    if (result.followUp) {
+      const followUp = result.followUp;
+      handedOver = true;
+      void followUp()
+        .finally(() => lease.release())
+        .catch(() => undefined);
+    }
     if (result.events.length === 0) return { noWebhookResponse: true };
     return { noWebhookResponse: true, workflowData: [result.events.map((e) => ({ json: e as unknown as IDataObject }))] };
   } catch (e) {
@@ -164,6 +172,6 @@ export async function runWebhook<E extends object>(
     }
     return { noWebhookResponse: true };
   } finally {
-    await lease.release();
+    if (!handedOver) await lease.release();
   }
 }
