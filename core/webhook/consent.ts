@@ -1,9 +1,10 @@
 /**
  * What a webhook writes to the consent ledger: STOP/START replies, and delivery errors that prove
  * an opt-out. Written BEFORE the store marks the request received, so a request answered 503 and
- * retried never loses an opt-out; a retry finds the decision already made and adds no second row.
+ * retried never loses an opt-out; a retry finds the decision already made, or its own event in the
+ * history, and adds no second row.
  */
-import { checkRecipient, recordRecipient } from '../consent/ledger';
+import { checkRecipient, recipientHistory, recordRecipient } from '../consent/ledger';
 import type { ConsentAction, ProviderId, Store } from '../types';
 
 /** Provider error codes that mean "the recipient opted out" (reference/sms-domain.md §2.3). */
@@ -33,6 +34,13 @@ export async function recordIfChanged(
     throw err;
   }
   if (current.reason === (e.action === 'opt-out' ? 'opted-out' : 'opted-in')) return false;
+  // A provider's retry of a STOP that a later START already overrode must not opt the number out
+  // again: an event is recorded once per provider message.
+  const messageId = e.evidence.messageId;
+  if (typeof messageId === 'string') {
+    const history = await recipientHistory(store, e.phone, e.defaultCountry ? { defaultCountry: e.defaultCountry } : undefined);
+    if (history.some((h) => h.evidence.messageId === messageId && h.evidence.provider === e.evidence.provider && h.source === e.source)) return false;
+  }
   await recordRecipient(store, {
     phone: e.phone,
     topic: '*',

@@ -66,6 +66,18 @@ describe('handleInbound', () => {
     expect(off.events).toEqual([expect.objectContaining({ duplicate: true })]);
   });
 
+  it('does not opt out again when a STOP already overridden by START is retried', async () => {
+    const c = ctx();
+    const stop = { from: ALICE, to: SHOP, text: 'STOP', messageId: 'r-stop' };
+    await handleInbound(signed(stop), c);
+    await handleInbound(signed({ from: ALICE, to: SHOP, text: 'START', messageId: 'r-start' }), c);
+    const retry = await handleInbound(signed(stop), c);
+    expect(retry.reply.status).toBe(200);
+    expect(ledgerRowCount(temp.file)).toBe(2);
+    const [out] = await sendBatch([{ to: ALICE, text: 'Welcome back' }], { provider: 'sandbox', credentials: {}, store: temp.store, consent: { topic: 'marketing' } });
+    expect(out?.ok).toBe(true);
+  });
+
   it('records START after STOP, and a second STOP from a new message after that', async () => {
     const c = ctx();
     await handleInbound(signed({ from: ALICE, to: SHOP, text: 'STOP', messageId: 'a' }), c);
