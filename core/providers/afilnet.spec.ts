@@ -1,9 +1,9 @@
 import nock from 'nock';
 import { useNock } from '../../test/support/nock';
-import { rejected } from '../../test/support/sms-error';
+import { expectCode, rejected } from '../../test/support/sms-error';
 import { SmsError } from '../errors';
 import { defaultHttp } from '../http-client';
-import type { OutboundSms, ProviderContext } from '../types';
+import type { OutboundSms, ProviderContext, WebhookRequest } from '../types';
 import { afilnet } from './afilnet';
 
 const USER = 'ana@example.com';
@@ -231,5 +231,27 @@ describe('afilnet.send', () => {
       nock(API).post(PATH).reply(200, { status: 'SUCCESS', result: { messageid: { id: 1 } } });
       expect(await failure(afilnet.send(msg(), ctx()))).toMatchObject({ code: 'PROVIDER_ERROR', inDoubt: true });
     });
+  });
+});
+
+describe('afilnet webhooks', () => {
+  const req: WebhookRequest = {
+    method: 'POST',
+    url: 'https://example.com/sms/dlr',
+    headers: { 'content-type': 'application/json' },
+    rawBody: Buffer.from('{"id":"1"}'),
+    body: { id: '1' },
+    query: Object.create(null),
+  };
+
+  it('has none: every webhook method refuses, delivery status is polled', () => {
+    expectCode(() => afilnet.verifySignature(req, { user: USER, password: PASSWORD }), 'INVALID_INPUT', /^afilnet has no webhooks \(delivery status is polled\)$/);
+    expectCode(() => afilnet.parseInbound(req), 'INVALID_INPUT', /afilnet has no webhooks/);
+    expectCode(() => afilnet.parseStatus(req), 'INVALID_INPUT', /afilnet has no webhooks/);
+  });
+
+  it('would answer a stray call with a harmless empty 200', () => {
+    expect(afilnet.webhookResponse('status')).toEqual({ status: 200 });
+    expect(afilnet.webhookResponse('inbound', 'ignored')).toEqual({ status: 200 });
   });
 });

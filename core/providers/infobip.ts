@@ -32,6 +32,7 @@ import {
   lookup,
   parseJson,
   positiveInt,
+  price,
   requireCredentials,
   schemeAuth,
   sender,
@@ -162,7 +163,7 @@ export const infobip: SmsProvider = {
    * in the URL's `token` query or as the Basic-auth password of the webhook.
    */
   verifySignature(req: WebhookRequest, credentials: ProviderCredentials): boolean {
-    const token = credentials?.webhookToken?.trim();
+    const token = typeof credentials?.webhookToken === 'string' ? credentials.webhookToken.trim() : '';
     if (!token) {
       throw new SmsError('MISSING_CREDENTIALS', 'infobip: the credential webhookToken is needed to check webhooks (Infobip does not sign them)', {
         provider: 'infobip',
@@ -212,35 +213,33 @@ export const infobip: SmsProvider = {
         groupName: stringMember('infobip', status, 'groupName', 80, label('status.groupName')),
         statusId: member(status, 'id') as number | string | undefined,
       });
-      const done = stringMember('infobip', r, 'doneAt', 40, label('doneAt')) ?? stringMember('infobip', r, 'sentAt', 40, label('sentAt'));
+      // When the status came about; a report without doneAt is still in flight.
+      const timeField = stringMember('infobip', r, 'doneAt', 40, label('doneAt')) === undefined ? 'sentAt' : 'doneAt';
+      const done = stringMember('infobip', r, timeField, 40, label(timeField));
       const report: DeliveryReport = {
         provider: 'infobip',
         messageId: requiredStringMember('infobip', r, 'messageId', 100, label('messageId')),
         status: d.status,
         final: d.final,
         providerStatus,
-        occurredAt: done === undefined ? new Date().toISOString() : infobipTime(done, label('doneAt')),
+        occurredAt: done === undefined ? new Date().toISOString() : infobipTime(done, label(timeField)),
       };
       if (d.permanent !== undefined) report.permanent = d.permanent;
       const to = stringMember('infobip', r, 'to', 64, label('to'));
       if (to !== undefined) report.to = plusNumber(to);
-      const error = objectMember('infobip', r, 'error', label('error'));
-      const errorId = error === undefined ? undefined : member(error, 'id');
-      // Infobip sends error {id: 0, name: "NO_ERROR", groupName: "OK"} on success.
-      if (error !== undefined && errorId !== undefined && errorId !== null && String(errorId) !== '0') {
-        if (!/^\d{1,10}$/.test(String(errorId))) throw invalidWebhook('infobip', `field "${label('error.id')}" must be a number`);
-        report.errorCode = String(errorId);
-        const text = stringMember('infobip', error, 'description', 1000, label('error.description')) ?? stringMember('infobip', error, 'name', 200, label('error.name'));
-        if (text !== undefined) report.errorMessage = text;
-        const permanent = member(error, 'permanent');
-        if (typeof permanent === 'boolean') report.permanent = permanent;
+      const error = reportError(r, label);
+      if (error !== undefined) {
+        report.errorCode = error.code;
+        if (error.message !== undefined) report.errorMessage = error.message;
+        if (error.permanent !== undefined) report.permanent = error.permanent;
       }
       const mccmnc = stringMember('infobip', r, 'mccMnc', 10, label('mccMnc'));
-      if (mccmnc !== undefined && /^\d{5,6}$/.test(mccmnc)) report.mccmnc = mccmnc;
-      const price = objectMember('infobip', r, 'price', label('price'));
-      const amount = price === undefined ? Number.NaN : Number(member(price, 'pricePerMessage'));
-      const currency = price === undefined ? undefined : stringMember('infobip', price, 'currency', 8, label('price.currency'));
-      if (Number.isFinite(amount) && amount >= 0) report.price = currency === undefined ? { amount } : { amount, currency };
+      if (mccmnc !== undefined) {
+        if (!/^\d{5,6}$/.test(mccmnc)) throw invalidWebhook('infobip', `field "${label('mccMnc')}" must be 5 or 6 digits`);
+        report.mccmnc = mccmnc;
+      }
+      const cost = reportPrice(r, label);
+      if (cost !== undefined) report.price = cost;
       const clientRef = stringMember('infobip', r, 'callbackData', 4000, label('callbackData'));
       if (clientRef !== undefined) report.clientRef = clientRef;
       return report;
@@ -263,6 +262,52 @@ function results(req: WebhookRequest): Record<string, unknown>[] {
     return r as Record<string, unknown>;
   });
 }
+
+/** A report's `error`, unless it is Infobip's "no error" (`{id: 0, name: "NO_ERROR", groupName: "OK"}`). */
+function reportError(
+  r: Record<string, unknown>,
+  label: (f: string) => string,
+): { code: string; message?: string; permanent?: boolean } | undefined {
+  const error = objectMember('infobip', r, 'error', label('error'));
+  if (error === undefined) return undefined;
+  const id = member(error, 'id');
+  const code = typeof id === 'number' && Number.isInteger(id) && id >= 0 ? String(id) : typeof id === 'string' && /^\d{1,10}$/.test(id) ? id : undefined;
+  if (id !== undefined && id !== null && code === undefined) throw invalidWebhook('infobip', `field "${label('error.id')}" must be a whole number`);
+  const group = stringMember('infobip', error, 'groupName', 80, label('error.groupName'));
+  if (code === undefined || Number(code) === 0 || group?.toUpperCase() === 'OK') return undefined;
+  const out: { code: string; message?: string; permanent?: boolean } = { code };
+  const message = stringMember('infobip', error, 'description', 1000, label('error.description')) ?? stringMember('infobip', error, 'name', 200, label('error.name'));
+  if (message !== undefined) out.message = message;
+  const permanent = member(error, 'permanent');
+  if (permanent !== undefined && permanent !== null && typeof permanent !== 'boolean') {
+    throw invalidWebhook('infobip', `field "${label('error.permanent')}" must be true or false`);
+  }
+  if (typeof permanent === 'boolean') out.permanent = permanent;
+  return out;
+}
+
+/**
+ * What the message cost: `pricePerMessage` is per SMS part, and the report says how many parts
+ * were sent (`messageCount`, `smsCount` in the older API).
+ */
+function reportPrice(r: Record<string, unknown>, label: (f: string) => string): { amount: number; currency?: string } | undefined {
+  const p = objectMember('infobip', r, 'price', label('price'));
+  const each = p === undefined ? undefined : member(p, 'pricePerMessage');
+  if (p === undefined || each === undefined || each === null) return undefined;
+  const currency = stringMember('infobip', p, 'currency', 8, label('price.currency'));
+  const unit = (typeof each === 'number' || typeof each === 'string') && AMOUNT.test(String(each)) ? price(each, currency) : undefined;
+  if (unit === undefined) throw invalidWebhook('infobip', `field "${label('price.pricePerMessage')}" must be an amount like 0.01`);
+  const countField = member(r, 'messageCount') === undefined ? 'smsCount' : 'messageCount';
+  const count = member(r, countField) ?? 1;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 255) {
+    throw invalidWebhook('infobip', `field "${label(countField)}" must be a whole number of parts (1–255)`);
+  }
+  // Rounded to a hundred-millionth, so 0.0065 × 3 parts is not 0.019499999999999997.
+  return { ...unit, amount: Math.round(unit.amount * count * 1e8) / 1e8 };
+}
+
+// A non-negative decimal, as a JSON number (Infobip's) or a string.
+const AMOUNT = /^\d{1,10}(?:\.\d{1,12})?$/;
 
 // "2019-11-09T16:00:00.000+0000": ISO with an offset without a colon.
 const INFOBIP_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})$/;

@@ -121,7 +121,7 @@ export const plivo: SmsProvider = {
   },
 
   verifySignature(req: WebhookRequest, credentials: ProviderCredentials): boolean {
-    const token = credentials?.authToken?.trim();
+    const token = typeof credentials?.authToken === 'string' ? credentials.authToken.trim() : '';
     if (!token) {
       throw new SmsError('MISSING_CREDENTIALS', 'plivo: the credential authToken is needed to verify webhook signatures', { provider: 'plivo' });
     }
@@ -167,11 +167,10 @@ export const plivo: SmsProvider = {
     if (errorCode !== undefined && !/^0+$/.test(errorCode)) r.errorCode = errorCode;
     const to = param('plivo', p, 'To', 64);
     if (to !== undefined) r.to = plusNumber(to);
-    const mcc = param('plivo', p, 'MCC', 3);
-    const mnc = param('plivo', p, 'MNC', 3);
-    if (mcc !== undefined && mnc !== undefined && /^\d{3}$/.test(mcc) && /^\d{2,3}$/.test(mnc)) r.mccmnc = mcc + mnc;
-    const amount = Number(param('plivo', p, 'TotalAmount', 20) ?? Number.NaN);
-    if (Number.isFinite(amount) && amount >= 0) r.price = { amount };
+    const mccmnc = operator(p);
+    if (mccmnc !== undefined) r.mccmnc = mccmnc;
+    const cost = totalPrice(p);
+    if (cost !== undefined) r.price = cost;
     const sequence = param('plivo', p, 'Sequence', 10);
     if (sequence !== undefined) {
       if (!/^\d{1,9}$/.test(sequence)) throw invalidWebhook('plivo', 'parameter "Sequence" must be a whole number');
@@ -194,6 +193,36 @@ function intentOf(value: string | undefined, text: string): InboundSms['keyword'
   return intent === undefined ? null : { intent, keyword: text.trim().slice(0, 40).toUpperCase() || value };
 }
 
+/** MCC and MNC as one operator code (`310` + `260`); both or neither. */
+function operator(p: Params): string | undefined {
+  const mcc = param('plivo', p, 'MCC', 3);
+  const mnc = param('plivo', p, 'MNC', 3);
+  if (mcc === undefined && mnc === undefined) return undefined;
+  if (mcc === undefined || mnc === undefined || !/^\d{3}$/.test(mcc) || !/^\d{2,3}$/.test(mnc)) {
+    throw invalidWebhook('plivo', 'parameters "MCC" and "MNC" must be 3 and 2–3 digits');
+  }
+  return mcc + mnc;
+}
+
+/** TotalAmount is what the message cost; older callbacks carry only TotalRate per unit and Units. */
+function totalPrice(p: Params): { amount: number } | undefined {
+  const total = amountParam(p, 'TotalAmount');
+  if (total !== undefined) return { amount: total };
+  const rate = amountParam(p, 'TotalRate');
+  const units = param('plivo', p, 'Units', 4);
+  if (rate === undefined || units === undefined) return undefined;
+  if (!/^\d{1,4}$/.test(units)) throw invalidWebhook('plivo', 'parameter "Units" must be a whole number');
+  // Rounded to Plivo's own precision, so 0.0065 × 3 is not 0.019499999999999997.
+  return { amount: Math.round(rate * Number(units) * 1e8) / 1e8 };
+}
+
+function amountParam(p: Params, field: string): number | undefined {
+  const v = param('plivo', p, field, 20);
+  if (v === undefined) return undefined;
+  if (!/^\d{1,10}(?:\.\d{1,9})?$/.test(v)) throw invalidWebhook('plivo', `parameter "${field}" must be an amount like 0.0065`);
+  return Number(v);
+}
+
 function reportTime(p: Params): string {
   for (const field of ['DeliveryReportTime', 'SentTime', 'MessageTime', 'QueuedTime']) {
     const v = param('plivo', p, field, 40);
@@ -210,10 +239,12 @@ function v3SignatureMatches(req: WebhookRequest, token: string): boolean {
   const signatures = header(req.headers, 'x-plivo-signature-v3');
   const nonce = header(req.headers, 'x-plivo-signature-v3-nonce');
   if (signatures === undefined || nonce === undefined || signatures.length > 2048) return false;
-  const url = new URL(req.url);
-  const base = `${url.protocol}//${url.host}${url.pathname}`;
-  const query = multimap([...url.searchParams]);
   const method = req.method.toUpperCase();
+  if (method !== 'GET' && method !== 'POST') return false;
+  const url = new URL(req.url);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
+  const base = signedBase(req.url, url);
+  const query = multimap([...url.searchParams]);
   const body = method === 'GET' ? multimap([]) : bodyParams(req);
   let s: string;
   if (method === 'GET') {
@@ -231,6 +262,21 @@ function v3SignatureMatches(req: WebhookRequest, token: string): boolean {
   let ok = false;
   for (const candidate of signatures.split(',').slice(0, 8)) ok = safeEqual(candidate.trim(), expected) || ok;
   return ok;
+}
+
+/**
+ * `scheme://host[:port]/path` as the URL was written, the way plivo-node builds it: an explicit
+ * `:443`, the host's letter case and an empty path are kept — a WHATWG URL would drop or add them
+ * and no longer match what Plivo signed. Only a user:password part is left out, as Plivo does.
+ */
+function signedBase(written: string, url: URL): string {
+  const beforeQuery = written.split(/[?#]/, 1)[0] as string;
+  const scheme = `${url.protocol}//`;
+  const rest = beforeQuery.slice(beforeQuery.indexOf('//') + 2);
+  const slash = rest.indexOf('/');
+  const authority = slash < 0 ? rest : rest.slice(0, slash);
+  const host = authority.slice(authority.lastIndexOf('@') + 1);
+  return scheme + host + (slash < 0 ? '' : rest.slice(slash));
 }
 
 function bodyParams(req: WebhookRequest): Map<string, string[]> {

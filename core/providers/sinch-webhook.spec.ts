@@ -54,6 +54,21 @@ describe('sinch webhook signature', () => {
     const req = request(BODY, { 'x-sinch-webhook-signature': sig, 'x-sinch-webhook-signature-nonce': 'n1', 'x-sinch-webhook-signature-timestamp': ts });
     expect(sinch.verifySignature(req, { webhookSecret: SECRET })).toBe(true);
     expectCode(() => sinch.verifySignature(req, {}), 'MISSING_CREDENTIALS');
+    expectCode(() => sinch.verifySignature(req, { webhookSecret: 7 } as never), 'MISSING_CREDENTIALS');
+  });
+
+  it('refuses hostile requests without throwing', () => {
+    const ok = request(BODY);
+    const hostile: unknown[] = [
+      { ...ok, rawBody: 'not a buffer' },
+      { ...ok, headers: { ...ok.headers, 'x-sinch-webhook-signature-timestamp': '1736760161.5' } },
+      { ...ok, headers: { ...ok.headers, 'x-sinch-webhook-signature-timestamp': '9'.repeat(100_000) } },
+      { ...ok, headers: { ...ok.headers, 'x-sinch-webhook-signature-nonce': 'n'.repeat(100_000) } },
+      { ...ok, headers: { ...ok.headers, 'x-sinch-webhook-signature': ['a'] } },
+      { ...ok, headers: undefined },
+      null,
+    ];
+    for (const req of hostile) expect(sinch.verifySignature(req as WebhookRequest, { webhookSecret: SECRET }, { now: NOW })).toBe(false);
   });
 });
 
@@ -83,6 +98,41 @@ describe('sinch webhook parsing', () => {
     expect(sinch.parseInbound(request(body))).toEqual([
       expect.objectContaining({ messageId: 'mo-1', from: '+33612345678', to: '12345', text: 'STOP', receivedAt: '2026-01-01T10:00:00.000Z', keyword: expect.objectContaining({ intent: 'opt-out' }) }),
     ]);
+  });
+
+  it('keeps the operator as mccmnc only when it is an MCC/MNC code', () => {
+    expect(sinch.parseStatus(request(BODY.replace('"code":0', '"code":0,"operator":"20801"')))[0]?.mccmnc).toBe('20801');
+    expect(sinch.parseStatus(request(BODY.replace('"code":0', '"code":0,"operator":"Orange"')))[0]?.mccmnc).toBeUndefined();
+  });
+
+  it('falls back to "at" and names the field whose time is malformed', () => {
+    const noOperatorTime = BODY.replace(',"operator_status_at":"2025-01-13T09:22:00Z"', '');
+    expect(sinch.parseStatus(request(noOperatorTime))[0]?.occurredAt).toBe('2025-01-13T09:22:40.914Z');
+    expectCode(() => sinch.parseStatus(request(BODY.replace('"2025-01-13T09:22:00Z"', '"09:22"'))), 'INVALID_INPUT', /operator_status_at/);
+  });
+
+  it('answers 200 with no body', () => {
+    expect(sinch.webhookResponse('inbound')).toEqual({ status: 200 });
+    expect(sinch.webhookResponse('status')).toEqual({ status: 200 });
+  });
+
+  it('names the provider and the field of every malformed body', () => {
+    const cases: [string, RegExp][] = [
+      ['null', /sinch: the body must be a JSON object; got null/],
+      ['42', /got a number/],
+      ['[{"type":"recipient_delivery_report_sms"}]', /got an array/],
+      [BODY.replace('"recipient":"33662162466"', '"recipient":33662162466'), /"recipient" must be a string/],
+      [BODY.replace('"batch_id":"01JHFFHQ0P99JPPNQPJDV7JTBP",', ''), /"batch_id" is missing/],
+      [BODY.replace('"status":"Delivered"', '"status":["Delivered"]'), /"status" must be a string/],
+      [BODY.replace('"client_reference":"a client reference"', `"client_reference":"${'x'.repeat(100_000)}"`), /"client_reference" is longer/],
+      [BODY.replace('"type":"recipient_delivery_report_sms"', '"type":{"__proto__":"x"}'), /"type" must be a string/],
+    ];
+    for (const [body, message] of cases) expectCode(() => sinch.parseStatus(request(body)), 'INVALID_INPUT', message);
+    const constructorKey = sinch.parseStatus(request(BODY.replace('"code":0', '"code":0,"constructor":{"prototype":{"x":1}}')));
+    expect(constructorKey[0]?.messageId).toBe('01JHFFHQ0P99JPPNQPJDV7JTBP');
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    expectCode(() => sinch.parseInbound(request(JSON.stringify({ type: 'mo_binary', id: 'x', from: '1', to: '2', body: 'AAE=' }))), 'INVALID_INPUT', /"mo_text"; got "mo_binary"/);
+    expectCode(() => sinch.parseInbound(request(JSON.stringify({ type: 'mo_text', from: '1', to: '2', body: 'hi' }))), 'INVALID_INPUT', /"id" is missing/);
   });
 
   it('refuses batch summaries, other types and malformed bodies with INVALID_INPUT', () => {

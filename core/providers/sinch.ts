@@ -139,7 +139,7 @@ export const sinch: SmsProvider = {
    * signature alone would let a captured request be replayed forever.
    */
   verifySignature(req: WebhookRequest, credentials: ProviderCredentials, opts?: VerifyOptions): boolean {
-    const secret = credentials?.webhookSecret?.trim();
+    const secret = typeof credentials?.webhookSecret === 'string' ? credentials.webhookSecret.trim() : '';
     if (!secret) {
       throw new SmsError('MISSING_CREDENTIALS', 'sinch: the credential webhookSecret is needed to verify webhook signatures (set the same secret on the service plan)', {
         provider: 'sinch',
@@ -193,7 +193,9 @@ export const sinch: SmsProvider = {
     }
     const providerStatus = requiredStringMember('sinch', b, 'status', 40);
     const d = describeStatus('sinch', providerStatus);
-    const at = member(b, 'operator_status_at') ?? member(b, 'at');
+    // The operator's time of the status when Sinch has it, else when Sinch recorded it.
+    const atField = (member(b, 'operator_status_at') ?? null) === null ? 'at' : 'operator_status_at';
+    const at = member(b, atField);
     const r: DeliveryReport = {
       provider: 'sinch',
       messageId: requiredStringMember('sinch', b, 'batch_id', 100),
@@ -201,7 +203,7 @@ export const sinch: SmsProvider = {
       final: d.final,
       providerStatus,
       to: plusNumber(requiredStringMember('sinch', b, 'recipient', 64)),
-      occurredAt: at === undefined || at === null ? new Date().toISOString() : isoUtc('sinch', at, 'field "at"'),
+      occurredAt: at === undefined || at === null ? new Date().toISOString() : isoUtc('sinch', at, `field "${atField}"`),
     };
     if (d.permanent !== undefined) r.permanent = d.permanent;
     const code = member(b, 'code');

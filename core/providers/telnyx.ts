@@ -150,18 +150,18 @@ export const telnyx: SmsProvider = {
     const { type, payload, data } = event(req);
     if (type !== 'message.received') throw invalidWebhook('telnyx', `an inbound webhook must be a "message.received" event; got ${JSON.stringify(type)}`);
     const text = stringMember('telnyx', payload, 'text', MAX_TEXT_LENGTH) ?? '';
-    const from = objectMember('telnyx', payload, 'from', 'payload.from');
+    const from = objectMember('telnyx', payload, 'from', 'data.payload.from');
+    if (from === undefined) throw invalidWebhook('telnyx', 'field "data.payload.from" is missing');
     const to = recipients(payload)[0];
-    if (from === undefined || to === undefined) throw invalidWebhook('telnyx', 'field "payload.from" or "payload.to" is missing');
-    const received = member(payload, 'received_at') ?? member(data, 'occurred_at');
+    if (to === undefined) throw invalidWebhook('telnyx', 'field "data.payload.to" names no recipient');
     const parts = member(payload, 'parts');
     const msg: InboundSms = {
       provider: 'telnyx',
-      messageId: requiredStringMember('telnyx', payload, 'id', 100, 'payload.id'),
-      from: requiredStringMember('telnyx', from, 'phone_number', 64, 'payload.from.phone_number'),
-      to: requiredStringMember('telnyx', to, 'phone_number', 64, 'payload.to.phone_number'),
+      messageId: requiredStringMember('telnyx', payload, 'id', 100, 'data.payload.id'),
+      from: requiredStringMember('telnyx', from, 'phone_number', 64, 'data.payload.from.phone_number'),
+      to: requiredStringMember('telnyx', to, 'phone_number', 64, 'data.payload.to.phone_number'),
       text,
-      receivedAt: received === undefined || received === null ? new Date().toISOString() : isoUtc('telnyx', received, 'field "received_at"'),
+      receivedAt: eventTime([payload, 'received_at', 'data.payload.received_at'], [data, 'occurred_at', 'data.occurred_at']),
       keyword: detectKeyword(text),
       raw: dataCopy('telnyx', bodyObject('telnyx', req)),
     };
@@ -174,15 +174,16 @@ export const telnyx: SmsProvider = {
     if (type !== 'message.sent' && type !== 'message.finalized') {
       throw invalidWebhook('telnyx', `a delivery report must be a "message.sent" or "message.finalized" event; got ${JSON.stringify(type)}`);
     }
-    const messageId = requiredStringMember('telnyx', payload, 'id', 100, 'payload.id');
-    const at = member(payload, 'completed_at') ?? member(payload, 'sent_at') ?? member(data, 'occurred_at');
-    const occurredAt = at === undefined || at === null ? new Date().toISOString() : isoUtc('telnyx', at, 'field "completed_at"');
+    const messageId = requiredStringMember('telnyx', payload, 'id', 100, 'data.payload.id');
+    const occurredAt = eventTime(
+      [payload, 'completed_at', 'data.payload.completed_at'],
+      [payload, 'sent_at', 'data.payload.sent_at'],
+      [data, 'occurred_at', 'data.occurred_at'],
+    );
     const error = firstError(payload);
-    const cost = objectMember('telnyx', payload, 'cost', 'payload.cost');
-    const amount = cost === undefined ? Number.NaN : Number(member(cost, 'amount'));
-    const currency = cost === undefined ? undefined : stringMember('telnyx', cost, 'currency', 8, 'payload.cost.currency');
+    const cost = messageCost(payload);
     const reports = recipients(payload).map((to): DeliveryReport => {
-      const providerStatus = requiredStringMember('telnyx', to, 'status', 40, 'payload.to.status');
+      const providerStatus = requiredStringMember('telnyx', to, 'status', 40, 'data.payload.to.status');
       const d = describeStatus('telnyx', providerStatus);
       const r: DeliveryReport = {
         provider: 'telnyx',
@@ -190,7 +191,7 @@ export const telnyx: SmsProvider = {
         status: d.status,
         final: d.final,
         providerStatus,
-        to: requiredStringMember('telnyx', to, 'phone_number', 64, 'payload.to.phone_number'),
+        to: requiredStringMember('telnyx', to, 'phone_number', 64, 'data.payload.to.phone_number'),
         occurredAt,
       };
       if (d.permanent !== undefined) r.permanent = d.permanent;
@@ -198,10 +199,10 @@ export const telnyx: SmsProvider = {
         r.errorCode = error.code;
         if (error.message !== undefined) r.errorMessage = error.message;
       }
-      if (Number.isFinite(amount) && amount >= 0) r.price = currency === undefined ? { amount } : { amount, currency };
+      if (cost !== undefined) r.price = cost;
       return r;
     });
-    if (reports.length === 0) throw invalidWebhook('telnyx', 'field "payload.to" names no recipient');
+    if (reports.length === 0) throw invalidWebhook('telnyx', 'field "data.payload.to" names no recipient');
     return reports;
   },
 
@@ -215,8 +216,8 @@ const SIGNATURE_WINDOW_S = 300;
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const keys = new Map<string, KeyObject>();
 
-function publicKey(value: string | undefined): KeyObject {
-  const text = value?.trim();
+function publicKey(value: unknown): KeyObject {
+  const text = typeof value === 'string' ? value.trim() : '';
   if (!text) {
     throw new SmsError('MISSING_CREDENTIALS', 'telnyx: the credential publicKey (Mission Control ▸ Keys & Credentials ▸ Public Key) is needed to verify webhook signatures', {
       provider: 'telnyx',
@@ -244,26 +245,52 @@ function event(req: WebhookRequest): { type: string; payload: Record<string, unk
 
 function recipients(payload: Record<string, unknown>): Record<string, unknown>[] {
   const to = member(payload, 'to');
-  const list = Array.isArray(to) ? to : to === undefined || to === null ? [] : [to];
-  if (list.length > 1000) throw invalidWebhook('telnyx', 'field "payload.to" has more than 1000 recipients');
+  if (to !== undefined && to !== null && !Array.isArray(to)) throw invalidWebhook('telnyx', 'field "data.payload.to" must be an array of recipients');
+  const list: unknown[] = Array.isArray(to) ? to : [];
+  if (list.length > 1000) throw invalidWebhook('telnyx', 'field "data.payload.to" has more than 1000 recipients');
   return list.map((r, i) => {
-    if (r === null || typeof r !== 'object' || Array.isArray(r)) throw invalidWebhook('telnyx', `recipient ${i + 1} of "payload.to" must be an object`);
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) throw invalidWebhook('telnyx', `recipient ${i + 1} of "data.payload.to" must be an object`);
     return r as Record<string, unknown>;
   });
 }
 
+/** The first time present of `fields` (most specific first); the time of the request when none is. */
+function eventTime(...fields: [obj: Record<string, unknown>, key: string, label: string][]): string {
+  for (const [obj, key, label] of fields) {
+    const v = member(obj, key);
+    if (v !== undefined && v !== null) return isoUtc('telnyx', v, `field "${label}"`);
+  }
+  return new Date().toISOString();
+}
+
+/** `cost: {amount: "0.0040", currency: "USD"}`, what the whole message cost. */
+function messageCost(payload: Record<string, unknown>): { amount: number; currency?: string } | undefined {
+  const cost = objectMember('telnyx', payload, 'cost', 'data.payload.cost');
+  const amount = cost === undefined ? undefined : member(cost, 'amount');
+  if (cost === undefined || amount === undefined || amount === null) return undefined;
+  const currency = stringMember('telnyx', cost, 'currency', 8, 'data.payload.cost.currency');
+  const p = (typeof amount === 'string' || typeof amount === 'number') && AMOUNT.test(String(amount)) ? price(amount, currency) : undefined;
+  if (p === undefined) throw invalidWebhook('telnyx', 'field "data.payload.cost.amount" must be an amount like "0.0040"');
+  return p;
+}
+
+// A non-negative decimal as Telnyx writes costs ("0.0040"), or the same as a JSON number.
+const AMOUNT = /^\d{1,10}(?:\.\d{1,12})?$/;
+
 /** The first of `payload.errors`: its code (40300 = the recipient opted out) and text. */
 function firstError(payload: Record<string, unknown>): { code: string; message?: string } | undefined {
   const errors = member(payload, 'errors');
-  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  if (errors === undefined || errors === null) return undefined;
+  if (!Array.isArray(errors)) throw invalidWebhook('telnyx', 'field "data.payload.errors" must be an array');
+  if (errors.length === 0) return undefined;
   const e: unknown = errors[0];
-  if (e === null || typeof e !== 'object' || Array.isArray(e)) throw invalidWebhook('telnyx', 'field "payload.errors" must hold objects');
+  if (e === null || typeof e !== 'object' || Array.isArray(e)) throw invalidWebhook('telnyx', 'field "data.payload.errors" must hold objects');
   const rec = e as Record<string, unknown>;
   const code = member(rec, 'code');
-  if (typeof code !== 'string' && typeof code !== 'number') throw invalidWebhook('telnyx', 'field "payload.errors.code" is missing');
+  if (typeof code !== 'string' && typeof code !== 'number') throw invalidWebhook('telnyx', 'field "data.payload.errors.code" is missing');
   const text = String(code);
-  if (text.length > 20) throw invalidWebhook('telnyx', 'field "payload.errors.code" is too long');
-  const message = stringMember('telnyx', rec, 'detail', 1000, 'payload.errors.detail') ?? stringMember('telnyx', rec, 'title', 1000, 'payload.errors.title');
+  if (text.length > 20) throw invalidWebhook('telnyx', 'field "data.payload.errors.code" is too long');
+  const message = stringMember('telnyx', rec, 'detail', 1000, 'data.payload.errors.detail') ?? stringMember('telnyx', rec, 'title', 1000, 'data.payload.errors.title');
   return message === undefined ? { code: text } : { code: text, message };
 }
 
