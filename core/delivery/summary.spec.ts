@@ -36,9 +36,25 @@ describe('summarizeDelivery', () => {
     ]);
   });
 
+  it('groups messages of unknown country and operator under "unknown"; no rate while nothing is final', async () => {
+    await temp.store.applyReport({ provider: 'twilio', messageId: 'SM1', status: 'sent', final: false, providerStatus: 'sent', occurredAt: new Date().toISOString() });
+    await sent('p', '+14155550100', 'other', 'queued');
+    const s = await summarizeDelivery(temp.store, {});
+    expect(s).toMatchObject({ total: 2, final: 0, pending: 2, delivered: 0, deliveryRate: null, byStatus: { sent: 1, queued: 1 } });
+    // Equal totals: by key.
+    expect(s.byCountry.map((g) => [g.key, g.total, g.deliveryRate])).toEqual([
+      ['US', 1, null],
+      ['unknown', 1, null],
+    ]);
+    expect(s.byOperator).toEqual([{ key: 'unknown', total: 2, delivered: 0, deliveryRate: null, byStatus: { sent: 1, queued: 1 } }]);
+    expect((await summarizeDelivery(temp.store, { provider: 'twilio' })).total).toBe(1);
+  });
+
   it('answers an empty summary for no match, and refuses bad filters', async () => {
     expect(await summarizeDelivery(temp.store, { clientRef: 'nothing' })).toMatchObject({ total: 0, deliveryRate: null, byCountry: [] });
     expect(await rejectedCode(summarizeDelivery(temp.store, { since: 'yesterday' }))).toBe('INVALID_INPUT');
     expect(await rejectedCode(summarizeDelivery(temp.store, { campaign: 'x' } as never))).toBe('INVALID_INPUT');
+    expect(await rejectedCode(summarizeDelivery(temp.store, null as never))).toBe('INVALID_INPUT');
+    expect(await rejectedCode(summarizeDelivery(temp.store, { clientRefPrefix: 42 } as never))).toBe('INVALID_INPUT');
   });
 });

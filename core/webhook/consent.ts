@@ -6,6 +6,7 @@
  */
 import { checkRecipient, recipientHistory, recordRecipient } from '../consent/ledger';
 import type { ConsentAction, ProviderId, Store } from '../types';
+import type { WebhookContext } from './types';
 
 /** Provider error codes that mean "the recipient opted out" (reference/sms-domain.md §2.3). */
 export const OPT_OUT_ERROR_CODES: Readonly<Partial<Record<ProviderId, readonly string[]>>> = {
@@ -25,13 +26,16 @@ export function provesOptOut(provider: ProviderId, errorCode: string | undefined
 export async function recordIfChanged(
   store: Store,
   e: { phone: string; action: ConsentAction; source: string; evidence: Record<string, unknown>; defaultCountry?: string },
+  log?: WebhookContext['log'],
 ): Promise<boolean> {
   let current;
   try {
     current = await checkRecipient(store, { phone: e.phone, topic: '*', ...(e.defaultCountry ? { defaultCountry: e.defaultCountry } : {}) });
   } catch (err) {
-    if ((err as { code?: string }).code === 'INVALID_PHONE') return false;
-    throw err;
+    if ((err as { code?: string }).code !== 'INVALID_PHONE') throw err;
+    // Nothing can be sent to it either (sends refuse it as INVALID_PHONE); said, not silently skipped.
+    log?.('warn', `${String(e.evidence.provider)} ${e.action} from a sender that is not a valid phone number: not recorded in the consent ledger`);
+    return false;
   }
   if (current.reason === (e.action === 'opt-out' ? 'opted-out' : 'opted-in')) return false;
   // A provider's retry of a STOP that a later START already overrode must not opt the number out

@@ -6,6 +6,7 @@
  */
 import { detectKeyword } from '../consent/keywords';
 import { sendBatch } from '../dispatch';
+import { SmsError } from '../errors';
 import { normalizePhone } from '../phone';
 import type { InboundSms, SmsProvider } from '../types';
 import { recordIfChanged } from './consent';
@@ -15,6 +16,13 @@ import type { InboundEvent, InboundWebhookOptions, RawWebhookRequest, WebhookCon
 type Intent = 'opt-out' | 'opt-in' | 'help';
 
 export async function handleInbound(raw: RawWebhookRequest, ctx: WebhookContext, opts: InboundWebhookOptions = {}): Promise<WebhookResult<InboundEvent>> {
+  try {
+    checkSettings(opts);
+  } catch (e) {
+    // The node's fault, not the provider's: 500, so the provider retries once the setting is fixed
+    // (a 400 would make it drop the messages, STOPs included).
+    return refusal(e, ctx, 'inbound', 500);
+  }
   try {
     const { req, provider } = receive(raw, ctx);
     const parsed = provider.parseInbound(req);
@@ -31,7 +39,7 @@ export async function handleInbound(raw: RawWebhookRequest, ctx: WebhookContext,
         if (intent !== 'opt-out' && intent !== 'opt-in') continue;
         const evidence = { messageId: m.messageId, text: m.text, provider: m.provider, receivedAt: m.receivedAt };
         const e = { phone: m.from, action: intent, source: 'sms', evidence, ...(opts.defaultCountry ? { defaultCountry: opts.defaultCountry } : {}) };
-        if (await recordIfChanged(ctx.store, e)) consent.set(m, intent);
+        if (await recordIfChanged(ctx.store, e, ctx.log)) consent.set(m, intent);
       }
     }
 
@@ -62,6 +70,15 @@ export async function handleInbound(raw: RawWebhookRequest, ctx: WebhookContext,
   } catch (e) {
     return refusal(e, ctx, 'inbound');
   }
+}
+
+/** Throws INVALID_INPUT for a default country or keyword list that every message would trip over. */
+function checkSettings(opts: InboundWebhookOptions): void {
+  if (opts === null || typeof opts !== 'object') throw new SmsError('INVALID_INPUT', 'webhook: the inbound options must be an object');
+  // Any valid E.164 number: normalizePhone reads the default country (and refuses a bad one) even
+  // when the number does not need it.
+  if (opts.defaultCountry !== undefined) normalizePhone('+14155550100', { defaultCountry: opts.defaultCountry });
+  detectKeyword('STOP', opts.keywords);
 }
 
 function autoReplyFor(intent: Intent | undefined, opts: InboundWebhookOptions): string | undefined {

@@ -4,7 +4,7 @@
  * order and finality settled by the store), and errors that prove an opt-out go to the ledger.
  */
 import { isFinal } from '../delivery/status';
-import type { DeliveryReport } from '../types';
+import type { DeliveryReport, NormalizedStatus, Store } from '../types';
 import { provesOptOut, recordIfChanged } from './consent';
 import { receive, refusal } from './receive';
 import type { RawWebhookRequest, StatusEvent, StatusWebhookOptions, WebhookContext, WebhookResult } from './types';
@@ -13,9 +13,10 @@ export async function handleStatus(raw: RawWebhookRequest, ctx: WebhookContext, 
   try {
     const { req, provider } = receive(raw, ctx);
     const reports = provider.parseStatus(req);
+    const onlyFinal = opts?.onlyFinal === true;
 
     const optOuts = new Set<DeliveryReport>();
-    if (opts.recordOptOuts !== false) {
+    if (opts?.recordOptOuts !== false) {
       for (const r of reports) {
         if (!provesOptOut(r.provider, r.errorCode)) continue;
         const phone = r.to ?? (await ctx.store.getMessage(r.messageId))?.to;
@@ -24,16 +25,24 @@ export async function handleStatus(raw: RawWebhookRequest, ctx: WebhookContext, 
           continue;
         }
         const evidence = { messageId: r.messageId, provider: r.provider, errorCode: r.errorCode, errorMessage: r.errorMessage ?? null };
-        if (await recordIfChanged(ctx.store, { phone, action: 'opt-out', source: 'provider-error', evidence })) optOuts.add(r);
+        if (await recordIfChanged(ctx.store, { phone, action: 'opt-out', source: 'provider-error', evidence }, ctx.log)) optOuts.add(r);
       }
     }
 
+    const before = onlyFinal ? await statusesBefore(ctx.store, reports) : undefined;
     const applied = reports.length === 0 ? [] : await ctx.store.applyReports(reports);
     const events: StatusEvent[] = [];
     reports.forEach((r, i) => {
       const a = applied[i];
-      if (a === undefined || (a.duplicate && opts.dedupe !== false)) return;
-      if (opts.onlyFinal === true && !(isFinal(r.status) && isFinal(a.status))) return;
+      if (a === undefined) return;
+      if (before !== undefined) {
+        const key = messageKey(r);
+        const previous = before.get(key);
+        before.set(key, a.status);
+        if (a.duplicate || !madeFinal(r, previous, a.status)) return;
+      } else if (a.duplicate && opts?.dedupe !== false) {
+        return;
+      }
       const event: StatusEvent = { ...r, duplicate: a.duplicate, messageStatus: a.status };
       if (optOuts.has(r)) event.optOutRecorded = true;
       events.push(event);
@@ -42,4 +51,36 @@ export async function handleStatus(raw: RawWebhookRequest, ctx: WebhookContext, 
   } catch (e) {
     return refusal(e, ctx, 'status');
   }
+}
+
+function messageKey(r: DeliveryReport): string {
+  return `${r.provider}\u0000${r.messageId}`;
+}
+
+/**
+ * For Only Final: the status each reported message had before this request. Read before the
+ * write, outside its transaction: two requests racing with two different final reports of one
+ * message can both read the old status; `madeFinal` also asks the report to carry the status the
+ * message settled on, so only the one that won is emitted, unless both carry the same status.
+ */
+async function statusesBefore(store: Store, reports: DeliveryReport[]): Promise<Map<string, NormalizedStatus | undefined>> {
+  const before = new Map<string, NormalizedStatus | undefined>();
+  for (const r of reports) {
+    const key = messageKey(r);
+    if (before.has(key) || !isFinal(r.status)) continue;
+    const m = await store.getMessage(r.messageId);
+    // getMessage looks ids up across providers; another provider's message of the same id is not this one.
+    before.set(key, m !== null && m.provider === r.provider ? m.status : undefined);
+  }
+  return before;
+}
+
+/**
+ * True when this report settled its message's final status: the message is final now, was not at
+ * that status before, and the report says what it settled on (a late `delivered` after `failed`
+ * leaves the message failed and is not emitted; a provider's later sequence that replaces one
+ * final status by another is).
+ */
+function madeFinal(r: DeliveryReport, previous: NormalizedStatus | undefined, now: NormalizedStatus): boolean {
+  return isFinal(now) && previous !== now && r.status === now;
 }

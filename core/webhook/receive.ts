@@ -30,12 +30,16 @@ export function httpStatusOf(e: SmsError): number {
   return HTTP_STATUS[e.code] ?? 500;
 }
 
-/** The answer to a refused request: a short text, never the request body, a signature or a secret. */
-export function refusal<E>(error: unknown, ctx: WebhookContext, kind: 'inbound' | 'status'): WebhookResult<E> {
+/**
+ * The answer to a refused request: a short text, never the request body, a signature or a secret.
+ * `status` overrides the code's status for a node setting that is wrong (500, so the provider
+ * retries once it is fixed, instead of dropping what a 400 would make it drop).
+ */
+export function refusal<E>(error: unknown, ctx: WebhookContext | undefined, kind: 'inbound' | 'status', status?: number): WebhookResult<E> {
   const e = toSmsError(error);
-  const status = httpStatusOf(e);
-  const reply: HttpReply = { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `${STATUS_TEXT[status] ?? 'Error'} (${e.code})` };
-  ctx.log?.(status >= 500 ? 'error' : 'warn', `${String(ctx.provider)} ${kind} webhook answered ${status} ${e.code}: ${e.message}`);
+  const code = status ?? httpStatusOf(e);
+  const reply: HttpReply = { status: code, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `${STATUS_TEXT[code] ?? 'Error'} (${e.code})` };
+  ctx?.log?.(code >= 500 ? 'error' : 'warn', `${String(ctx?.provider)} ${kind} webhook answered ${code} ${e.code}: ${e.message}`);
   return { reply, events: [], error: e };
 }
 

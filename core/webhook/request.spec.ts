@@ -23,6 +23,41 @@ describe('readWebhookRequest', () => {
     expect(readWebhookRequest(raw('a=1')).body).toEqual(Object.assign(Object.create(null), { a: '1' }));
   });
 
+  it('reads a body without a content type as JSON when it is JSON, else as form fields; +json as JSON', () => {
+    expect(readWebhookRequest(raw(' [1,2]')).body).toEqual([1, 2]);
+    expect(readWebhookRequest(raw('{"a":1}', { 'content-type': 'application/vnd.api+json' })).body).toEqual({ a: 1 });
+    expect(readWebhookRequest(raw('{"a":1}', { 'content-type': 'text/plain' })).body).toEqual({ a: 1 });
+    expect(readWebhookRequest(raw('', { 'content-type': 'application/json' })).body).toEqual(Object.create(null));
+    expect(readWebhookRequest({ ...raw(''), rawBody: Buffer.from('\uFEFF{"a":1}') }).body).toEqual({ a: 1 });
+    expectCode(() => readWebhookRequest(raw('{"a":', {})), 'INVALID_INPUT', /not valid JSON/);
+  });
+
+  it('keeps __proto__ and constructor keys as plain data', () => {
+    const form = readWebhookRequest(raw('__proto__=x&constructor=y', { 'content-type': 'application/x-www-form-urlencoded' }, 'http://h/x?__proto__=q'));
+    expect(Object.getPrototypeOf(form.body)).toBeNull();
+    expect(Object.keys(form.body as object)).toEqual(['__proto__', 'constructor']);
+    expect(form.query.__proto__).toBe('q');
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('takes a body of exactly the limit and counts JSON depth outside strings only', () => {
+    expect(readWebhookRequest(raw('x'.repeat(10)), 10).body).toEqual(Object.assign(Object.create(null), { ['x'.repeat(10)]: '' }));
+    expect(readWebhookRequest(raw('['.repeat(64) + ']'.repeat(64))).body).toBeInstanceOf(Array);
+    expectCode(() => readWebhookRequest(raw('['.repeat(65) + ']'.repeat(65))), 'INVALID_INPUT', /deeper than 64/);
+    expect(readWebhookRequest(raw(JSON.stringify({ t: '[[[[\\"{{{{'.repeat(100) }))).body).toHaveProperty('t');
+  });
+
+  it('joins the text of repeated headers and drops what is not text', () => {
+    const req = readWebhookRequest(raw('', { 'X-List': ['a', 7 as unknown as string, 'b'], 'X-Num': 5 as unknown as string, 'X-Obj': {} as unknown as string }));
+    expect({ ...req.headers }).toEqual({ 'x-list': 'a, b' });
+  });
+
+  it('keeps its limit when handed one that is not a number', () => {
+    expect(readWebhookRequest(raw('x'.repeat(1000)), Number.NaN).rawBody).toHaveLength(1000);
+    expectCode(() => readWebhookRequest(raw('x'.repeat(1024 * 1024 + 1)), Number.NaN), 'PAYLOAD_TOO_LARGE');
+    expectCode(() => readWebhookRequest(raw('x'.repeat(1024 * 1024 + 1)), -1), 'PAYLOAD_TOO_LARGE');
+  });
+
   it('keeps the URL byte for byte: signatures are over it', () => {
     const url = 'https://example.com/hook?It%27s+amazing=1&bodySHA256=abc';
     expect(readWebhookRequest(raw('', {}, url)).url).toBe(url);

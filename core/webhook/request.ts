@@ -22,8 +22,10 @@ function invalid(message: string): SmsError {
 export function readWebhookRequest(raw: RawWebhookRequest, maxBytes: number = WEBHOOK_MAX_BODY_BYTES): WebhookRequest {
   if (raw === null || typeof raw !== 'object') throw invalid('the request is missing');
   if (!Buffer.isBuffer(raw.rawBody)) throw invalid('the raw body was not captured (a body parser ran before the webhook)');
-  if (raw.rawBody.length > maxBytes) {
-    throw new SmsError('PAYLOAD_TOO_LARGE', `webhook: the body is larger than ${Math.round(maxBytes / 1024)} KB`);
+  // A limit that is not a number would be no limit at all.
+  const limit = Number.isSafeInteger(maxBytes) && maxBytes >= 0 ? maxBytes : WEBHOOK_MAX_BODY_BYTES;
+  if (raw.rawBody.length > limit) {
+    throw new SmsError('PAYLOAD_TOO_LARGE', `webhook: the body is larger than ${limit} bytes`);
   }
   const method = typeof raw.method === 'string' && /^[A-Za-z]{1,10}$/.test(raw.method) ? raw.method.toUpperCase() : undefined;
   if (method === undefined) throw invalid('the method is not an HTTP method');
@@ -52,7 +54,8 @@ function readHeaders(value: unknown): Record<string, string | undefined> {
   if (names.length > MAX_HEADERS) throw invalid(`more than ${MAX_HEADERS} headers`);
   for (const name of names) {
     const v: unknown = (value as Record<string, unknown>)[name];
-    const text = typeof v === 'string' ? v : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join(', ') : undefined;
+    // What is not text (a number, an object a careless engine put there) is not a header value.
+    const text = typeof v === 'string' ? v : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string').join(', ') : undefined;
     if (text !== undefined) out[name.toLowerCase()] = text;
   }
   return out;
