@@ -63,7 +63,7 @@ export interface NodeAPI {
   httpAdmin: { get(path: string, ...handlers: ExpressLikeHandler[]): void };
   auth: { needsPermission(permission: string): ExpressLikeHandler };
   /** The user's settings.js (plus the runtime's own); any of them may be absent or mistyped. */
-  settings: { userDir?: string; nodeCloseTimeout?: unknown; httpNodeRoot?: unknown };
+  settings: { userDir?: string; nodeCloseTimeout?: unknown; httpNodeRoot?: unknown; httpNodeMiddleware?: unknown };
   /** The express app of flow-defined endpoints, mounted at httpNodeRoot (absent when it is false). */
   httpNode?: { use(handler: HttpMiddleware): void };
   /** The HTTP server (absent in some embeddings and test runtimes). */
@@ -89,7 +89,10 @@ export interface HttpRequestLike extends NodeJS.ReadableStream {
   headers: Record<string, string | string[] | undefined>;
   body?: unknown;
   readableEnded?: boolean;
+  /** True once something reads the stream (null: nothing has yet). */
+  readableFlowing?: boolean | null;
   get(name: string): string | undefined;
+  destroy(): void;
 }
 
 export interface HttpResponseLike {

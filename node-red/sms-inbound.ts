@@ -5,7 +5,7 @@
  */
 import { handleInbound } from '../core/webhook/handle-inbound';
 import { inboundOptionsOf, type InboundSettings } from '../core/webhook/options';
-import type { InboundEvent, InboundWebhookOptions } from '../core/webhook/types';
+import type { InboundEvent } from '../core/webhook/types';
 import type { Node, NodeAPI } from './node-red-api';
 import { startWebhookNode, type WebhookNodeDef } from './webhook-node';
 
@@ -16,17 +16,13 @@ interface SmsInboundDef extends WebhookNodeDef, InboundSettings {}
 export default function register(RED: NodeAPI): void {
   function SmsInbound(this: Node, def: SmsInboundDef): void {
     RED.nodes.createNode(this, def);
-    let opts: InboundWebhookOptions;
-    try {
-      opts = inboundOptionsOf(def);
-    } catch (e) {
-      this.error((e as Error).message);
-      return;
-    }
     const tally = { received: 0, stop: 0 };
     startWebhookNode<InboundEvent>(RED, this, def, {
       kind: 'inbound',
-      handle: (raw, ctx) => handleInbound(raw, ctx, opts),
+      handler: () => {
+        const opts = inboundOptionsOf(def);
+        return (raw, ctx) => handleInbound(raw, ctx, opts);
+      },
       count: (e) => {
         tally.received++;
         if (e.keyword?.intent === 'opt-out') tally.stop++;

@@ -1,8 +1,10 @@
 import { NodeConnectionTypes, type IDataObject, type INodeType, type INodeTypeDescription, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 import { handleStatus } from '../../core/webhook/handle-status';
 import { statusOptionsOf } from '../../core/webhook/options';
+import { webhookCredentials, webhookDescriptions } from '../shared/webhook-description';
+import { webhookMethods } from '../shared/webhook-lifecycle';
+import { runWebhook } from '../shared/webhook-request';
 import { dlrProperties } from './actions/dlr.description';
-import { runWebhook, webhookCredentials, webhookDescription, webhookMethods } from '../shared/webhook-trigger';
 
 export class DlrWebhook implements INodeType {
   description: INodeTypeDescription = {
@@ -17,15 +19,16 @@ export class DlrWebhook implements INodeType {
     inputs: [],
     outputs: [NodeConnectionTypes.Main],
     credentials: webhookCredentials,
-    ...webhookDescription,
-    webhooks: [...webhookDescription.webhooks],
+    webhooks: webhookDescriptions,
     properties: dlrProperties,
   };
 
   webhookMethods = webhookMethods;
 
   async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-    const opts = statusOptionsOf(this.getNodeParameter('options', {}) as IDataObject);
-    return await runWebhook(this, (raw, ctx) => handleStatus(raw, ctx, opts));
+    return await runWebhook(this, 'status', () => {
+      const opts = statusOptionsOf(this.getNodeParameter('options', {}) as IDataObject);
+      return (raw, ctx) => handleStatus(raw, ctx, opts);
+    });
   }
 }

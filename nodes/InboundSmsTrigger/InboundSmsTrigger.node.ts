@@ -1,8 +1,10 @@
 import { NodeConnectionTypes, type IDataObject, type INodeType, type INodeTypeDescription, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 import { handleInbound } from '../../core/webhook/handle-inbound';
 import { inboundOptionsOf } from '../../core/webhook/options';
+import { webhookCredentials, webhookDescriptions } from '../shared/webhook-description';
+import { webhookMethods } from '../shared/webhook-lifecycle';
+import { runWebhook } from '../shared/webhook-request';
 import { inboundProperties } from './actions/inbound.description';
-import { runWebhook, webhookCredentials, webhookDescription, webhookMethods } from '../shared/webhook-trigger';
 
 export class InboundSmsTrigger implements INodeType {
   description: INodeTypeDescription = {
@@ -17,15 +19,16 @@ export class InboundSmsTrigger implements INodeType {
     inputs: [],
     outputs: [NodeConnectionTypes.Main],
     credentials: webhookCredentials,
-    ...webhookDescription,
-    webhooks: [...webhookDescription.webhooks],
+    webhooks: webhookDescriptions,
     properties: inboundProperties,
   };
 
   webhookMethods = webhookMethods;
 
   async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-    const opts = inboundOptionsOf(this.getNodeParameter('options', {}) as IDataObject);
-    return await runWebhook(this, (raw, ctx) => handleInbound(raw, ctx, opts));
+    return await runWebhook(this, 'inbound', () => {
+      const opts = inboundOptionsOf(this.getNodeParameter('options', {}) as IDataObject);
+      return (raw, ctx) => handleInbound(raw, ctx, opts);
+    });
   }
 }

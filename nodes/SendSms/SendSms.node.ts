@@ -1,6 +1,6 @@
 import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
-import { credentials, properties } from './actions/send.description';
-import { execute } from './actions/send.operation';
+import { credentials, properties } from './actions/sms.description';
+import { route } from './actions/router';
 
 export class SendSms implements INodeType {
   description: INodeTypeDescription = {
@@ -9,9 +9,10 @@ export class SendSms implements INodeType {
     icon: 'file:../../icons/sendSms.svg',
     group: ['output'],
     version: 1,
-    subtitle: '={{ "via " + $parameter["provider"] }}',
+    subtitle:
+      '={{ $parameter["operation"] === "getStatus" ? "Get status" : $parameter["operation"] === "deliverySummary" ? "Delivery summary" : "via " + $parameter["provider"] }}',
     description:
-      'Send SMS through Twilio, Vonage, Infobip, Plivo, Sinch, Telnyx, Afilnet or a sandbox, with honest segment counts and idempotent bulk sending',
+      "Send SMS through Twilio, Vonage, Infobip, Plivo, Sinch, Telnyx, Afilnet or a sandbox, with honest segment counts and idempotent bulk sending; look up a message's delivery status or a campaign's delivery summary",
     defaults: { name: 'Send SMS' },
     usableAsTool: true,
     inputs: [NodeConnectionTypes.Main],
@@ -21,6 +22,6 @@ export class SendSms implements INodeType {
   };
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-    return await execute.call(this);
+    return await route.call(this);
   }
 }

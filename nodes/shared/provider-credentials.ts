@@ -2,7 +2,7 @@
  * Which n8n credential type holds each provider's account, and how its decrypted data becomes the
  * core's `ctx.credentials` (DESIGN.md §3: the same field names in every engine).
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { SmsError } from '../../core/errors';
 import type { ProviderCredentials, ProviderId } from '../../core/types';
 
@@ -22,17 +22,22 @@ export function credentialTypeOf(provider: ProviderId): string | undefined {
 }
 
 /**
+ * Any n8n context that reads a node's credentials: executions (Send SMS), webhooks (a request to
+ * the Inbound SMS Trigger or DLR Webhook) and hooks (their checkExists / create / delete).
+ */
+export interface CredentialContext {
+  getCredentials(type: string): Promise<ICredentialDataDecryptedObject>;
+}
+
+/**
  * The provider's credential fields as strings. n8n stores numbers for number fields and may hand
  * over nested objects for fields this package does not define; only text reaches the core.
  * Throws MISSING_CREDENTIALS when the node has no credential of the provider's type selected.
  */
-/** Any n8n context that reads credentials: executions, webhooks, hooks. */
-export type CredentialContext = Pick<IExecuteFunctions, 'getCredentials'>;
-
 export async function readProviderCredentials(fns: CredentialContext, provider: ProviderId): Promise<ProviderCredentials> {
   const type = credentialTypeOf(provider);
   if (type === undefined) return {};
-  let data: Record<string, unknown>;
+  let data: ICredentialDataDecryptedObject;
   try {
     data = await fns.getCredentials(type);
   } catch (e) {

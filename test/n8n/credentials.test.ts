@@ -15,6 +15,7 @@ import { A2pSinchApi } from '../../credentials/A2pSinchApi.credentials';
 import { A2pTelnyxApi } from '../../credentials/A2pTelnyxApi.credentials';
 import { A2pTwilioApi } from '../../credentials/A2pTwilioApi.credentials';
 import { A2pVonageApi } from '../../credentials/A2pVonageApi.credentials';
+import { DELIVERY_REPORT_URL_FIELD } from '../../credentials/shared/provider-properties';
 import { getProvider } from '../../core/providers/registry';
 import type { ProviderId } from '../../core/types';
 import { SendSms } from '../../nodes/SendSms/SendSms.node';
@@ -40,17 +41,20 @@ const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:
 describe.each(Object.entries(CREDENTIALS))('%s credential', (provider, credential) => {
   const fields = getProvider(provider).credentialFields;
 
-  it('is the credential type the node selects for this provider', () => {
+  it('is the credential type the node selects for this provider, for sending (reads of the message log need none)', () => {
     expect(credential.name).toBe(CREDENTIAL_TYPES[provider as keyof typeof CREDENTIAL_TYPES]);
     expect(new SendSms().description.credentials).toContainEqual({
       name: credential.name,
       required: true,
-      displayOptions: { show: { provider: [provider] } },
+      displayOptions: { show: { operation: ['send'], provider: [provider] } },
     });
   });
 
   it('has exactly the core’s fields, secrets as password fields, baseUrl with the default as placeholder', () => {
-    expect(credential.properties.map((p) => p.name)).toEqual(fields.map((f) => f.name));
+    // Plus, last, the n8n-only Delivery Report URL (below): not a field of the core's.
+    const own = credential.properties.filter((p) => p.name !== DELIVERY_REPORT_URL_FIELD);
+    expect(own.map((p) => p.name)).toEqual(fields.map((f) => f.name));
+    expect(fields.map((f) => f.name)).not.toContain(DELIVERY_REPORT_URL_FIELD);
     for (const field of fields) {
       const property = credential.properties.find((p) => p.name === field.name)!;
       expect(property.required).toBe(field.required);
@@ -58,6 +62,18 @@ describe.each(Object.entries(CREDENTIALS))('%s credential', (provider, credentia
     }
     const baseUrl = credential.properties.find((p) => p.name === 'baseUrl');
     expect(baseUrl?.placeholder).toBe(getProvider(provider).defaultBaseUrl);
+  });
+
+  it(provider === 'afilnet' ? 'has no Delivery Report URL: Afilnet posts no reports' : 'ends with the optional Delivery Report URL, not a secret', () => {
+    const field = credential.properties.find((p) => p.name === DELIVERY_REPORT_URL_FIELD);
+    if (provider === 'afilnet') {
+      expect(field).toBeUndefined();
+      return;
+    }
+    expect(credential.properties.at(-1)).toBe(field);
+    expect(field).toMatchObject({ displayName: 'Delivery Report URL', type: 'string', default: '' });
+    expect(field?.required).toBeFalsy();
+    expect(field?.typeOptions?.password).toBeUndefined();
   });
 
   it('has documentation, an icon that exists once built, and a test request', () => {

@@ -1,11 +1,12 @@
-/** The DLR Webhook's parameters (core/webhook/options.ts reads them). */
+/** The DLR Webhook's parameters (core/webhook/options.ts reads the options). */
 import type { INodeProperties } from 'n8n-workflow';
-import { DEDUPE_OPTION, PUBLIC_URL_OPTION, STORE_PATH_OPTION, VERIFY_OPTION, webhookProperties } from '../../shared/webhook-trigger';
+import { DEDUPE_OPTION, PUBLIC_URL_OPTION, STORE_PATH_OPTION, VERIFY_OPTION, providerProperties } from '../../shared/webhook-description';
 
 export const dlrProperties: INodeProperties[] = [
-  ...webhookProperties('status-callback'),
+  ...providerProperties('delivery reports'),
   {
-    displayName: "Send SMS asks the provider to report here when this node's Production URL is its Status Callback URL option.",
+    displayName:
+      "Copy this node's Production URL into Send SMS's Status Callback URL option, or once into the provider credential's Delivery Report URL, so the provider reports each message here. Behind a reverse proxy, use the URL the provider calls and set it as the Public URL option too.",
     name: 'sendSmsNotice',
     type: 'notice',
     default: '',
@@ -16,6 +17,7 @@ export const dlrProperties: INodeProperties[] = [
     type: 'collection',
     placeholder: 'Add Option',
     default: {},
+    description: 'Which reports start the workflow, opt-outs from errors, proxies and the store',
     options: [
       DEDUPE_OPTION,
       {
@@ -23,7 +25,8 @@ export const dlrProperties: INodeProperties[] = [
         name: 'onlyFinal',
         type: 'boolean',
         default: false,
-        description: 'Whether to start the workflow only for final reports (delivered, undelivered, expired, failed, canceled, unknown)',
+        description:
+          "Whether to start the workflow only for a report that settles the message's final status (delivered, undelivered, expired, failed, canceled, unknown); every report still updates the message log",
       },
       PUBLIC_URL_OPTION,
       {

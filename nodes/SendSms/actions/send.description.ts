@@ -1,5 +1,5 @@
 /**
- * The Send SMS node's parameters. Per-item fields (recipient, sender, text, scheduling, references)
+ * The Send operation's parameters. Per-item fields (recipient, sender, text, scheduling, references)
  * are read for every input item; batch fields (provider, consent, encoding, limits, store) once
  * per run, because all items go out in one batch with one concurrency and rate limit.
  *
@@ -7,9 +7,8 @@
  * it refuses items, so it must be visible, and with its defaults (topic marketing, no opt-in
  * required) it refuses only recipients who opted out — whom no flow should text.
  */
-import type { INodeCredentialDescription, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { listProviders } from '../../../core/providers/registry';
-import { CREDENTIAL_TYPES } from '../../shared/provider-credentials';
 import { DEFAULT_COUNTRY_OPTION, STORE_PATH_OPTION } from '../../shared/common-options';
 
 const providerOptions: INodePropertyOptions[] = listProviders()
@@ -20,12 +19,6 @@ const providerOptions: INodePropertyOptions[] = listProviders()
   }))
   .sort((a, b) => a.name.localeCompare(b.name));
 
-export const credentials: INodeCredentialDescription[] = Object.entries(CREDENTIAL_TYPES).map(([provider, name]) => ({
-  name,
-  required: true,
-  displayOptions: { show: { provider: [provider] } },
-}));
-
 const itemOptions: INodeProperties[] = [
   {
     displayName: 'Client Reference',
@@ -33,7 +26,7 @@ const itemOptions: INodeProperties[] = [
     type: 'string',
     default: '',
     description:
-      'Your own reference for this message (an order number, a user ID). Providers that support it echo it in delivery reports.',
+      'Your own reference for this message (an order number, a user ID). Providers that support it echo it in delivery reports. Start it with a campaign name (promo-nov-…) and the Delivery Summary operation reports on the campaign.',
   },
   {
     displayName: 'Idempotency Key',
@@ -56,8 +49,9 @@ const itemOptions: INodeProperties[] = [
     name: 'statusCallbackUrl',
     type: 'string',
     default: '',
-    placeholder: 'https://n8n.example.com/webhook/sms-status',
-    description: 'Where the provider posts delivery reports for this message, e.g. the URL of a DLR Webhook node',
+    placeholder: 'https://n8n.example.com/webhook/…/webhook',
+    description:
+      "Where the provider posts delivery reports for this message: a DLR Webhook node's Production URL. Empty: the credential's Delivery Report URL, when set; this option wins over it. The sandbox has no credential, so set it here. Infobip: add ?token= with the credential's Webhook Token (the credential's URL gets it added).",
   },
   {
     displayName: 'Validity (Seconds)',
@@ -160,7 +154,7 @@ const batchOptions: INodeProperties[] = [
   },
 ];
 
-export const properties: INodeProperties[] = [
+export const sendProperties: INodeProperties[] = [
   {
     displayName: 'Provider',
     name: 'provider',
@@ -172,7 +166,7 @@ export const properties: INodeProperties[] = [
   },
   {
     displayName:
-      'The sandbox needs no credentials and sends nothing. Recipients +1 (any area code) 555-0190 to 555-0194 simulate failures: undelivered, failed, expired, invalid number, opted out.',
+      'The sandbox needs no credentials and sends nothing. Recipients +1 (any area code) 555-0190 to 555-0194 simulate failures: undelivered, failed, expired, invalid number, opted out. Its simulated delivery reports go to the Status Callback URL option (it has no credential to hold a Delivery Report URL).',
     name: 'sandboxNotice',
     type: 'notice',
     default: '',

@@ -13,18 +13,18 @@
  *   NodeOperationError (itemIndex set). n8n discards the node's output, but the accepted messages
  *   are in the store, so a re-run or "Retry On Fail" gets them back as duplicates, not resends.
  */
-import { existsSync } from 'node:fs';
 import { sleep, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { sendBatch, type DispatchOptions, type SendOutcome, type SendRequest } from '../../../core/dispatch';
 import { toSmsError, type SmsError } from '../../../core/errors';
-import { resolveSqlitePath, type StoreLease } from '../../../core/store';
-import type { TextAnalysis } from '../../../core/types';
+import type { StoreLease } from '../../../core/store';
+import type { ProviderCredentials, ProviderId, TextAnalysis } from '../../../core/types';
 import { n8nHttp } from '../../shared/n8n-http';
-import { readProviderCredentials } from '../../shared/provider-credentials';
 import { n8nStore, storePath } from '../../shared/store';
 import { readBatchSettings, type BatchSettings } from './batch-settings';
 import { batchFailure, errorItem, resultItem } from './output';
 import { readSendRequest } from './read-item';
+import { readSendCredentials } from './status-callback';
+import { storeExists } from './store-file';
 
 interface Failure {
   error: SmsError;
@@ -43,18 +43,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
     const settings = readBatchSettings(this);
     dryRun = settings.dryRun;
 
-    const requests: SendRequest[] = [];
-    const itemOf: number[] = [];
+    const read: Pending[] = [];
     for (let i = 0; i < items.length; i++) {
       try {
-        requests.push(readSendRequest(this, i, settings));
-        itemOf.push(i);
+        read.push({ item: i, request: readSendRequest(this, i, settings) });
       } catch (e) {
         failures.set(i, { error: toSmsError(e, 'INVALID_INPUT') });
       }
     }
-    if (requests.length > 0) {
-      const options = await dispatchOptions(this, settings, requests.length);
+    const { credentials, pending } = read.length === 0 ? NOTHING_TO_SEND : await withCredentials(this, settings.provider, read, failures);
+    if (pending.length > 0) {
+      const options = dispatchOptions(this, settings, credentials, pending.length);
       const path = storePath(settings.storePath);
       // A dry run claims nothing and creates no file. It reads the consent ledger when there is
       // one; without the file the dispatcher reads an empty ledger, as a first real run would.
@@ -62,9 +61,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
         lease = n8nStore(path);
         options.store = await lease.store;
       }
-      const outcomes = await sendBatch(requests, options);
+      const outcomes = await sendBatch(pending.map((p) => p.request), options);
       for (const outcome of outcomes) {
-        const i = itemOf[outcome.index];
+        const i = pending[outcome.index]!.item;
         if (outcome.ok) results[i] = resultItem(outcome, i);
         else failures.set(i, failureOf(outcome));
       }
@@ -99,20 +98,50 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
   return [results];
 }
 
-function storeExists(path: string): boolean {
-  return path === ':memory:' || existsSync(resolveSqlitePath(path));
+interface Pending {
+  item: number;
+  request: SendRequest;
+}
+
+/** No item could be read: the credentials are not needed, and not asked for. */
+const NOTHING_TO_SEND = { credentials: {}, pending: [] as Pending[] };
+
+/**
+ * The provider credentials, and the items that can go out with them. Items without a Status
+ * Callback URL of their own take the credential's Delivery Report URL; when that one is unusable
+ * (malformed, Infobip without a Webhook Token) those items fail with the reason rather than go out
+ * without the reports the user set up. Throws MISSING_CREDENTIALS (every item fails alike).
+ */
+async function withCredentials(
+  fns: IExecuteFunctions,
+  provider: ProviderId,
+  read: Pending[],
+  failures: Map<number, Failure>,
+): Promise<{ credentials: ProviderCredentials; pending: Pending[] }> {
+  const { credentials, defaultStatusCallback: fallback } = await readSendCredentials(fns, provider);
+  if (fallback === undefined) return { credentials, pending: read };
+  const pending = read.filter((p) => {
+    if (p.request.statusCallbackUrl !== undefined) return true;
+    if (typeof fallback !== 'string') {
+      failures.set(p.item, { error: fallback });
+      return false;
+    }
+    p.request.statusCallbackUrl = fallback;
+    return true;
+  });
+  return { credentials, pending };
 }
 
 function failureOf(outcome: Extract<SendOutcome, { ok: false }>): Failure {
   return outcome.analysis === undefined ? { error: outcome.error } : { error: outcome.error, analysis: outcome.analysis };
 }
 
-async function dispatchOptions(fns: IExecuteFunctions, settings: BatchSettings, total: number): Promise<DispatchOptions> {
+function dispatchOptions(fns: IExecuteFunctions, settings: BatchSettings, credentials: ProviderCredentials, total: number): DispatchOptions {
   const cancelled = fns.getExecutionCancelSignal();
   const options: DispatchOptions = {
     ...settings.dispatch,
     provider: settings.provider,
-    credentials: await readProviderCredentials(fns, settings.provider),
+    credentials,
     http: n8nHttp(fns),
     dryRun: settings.dryRun,
     // n8n's sleep rather than the core's timers, as n8n asks of node code; a cancel ends the
