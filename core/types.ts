@@ -173,6 +173,12 @@ export interface SmsProvider {
   webhookResponse(kind: 'inbound' | 'status', reply?: string): HttpReply;
   /** True when an auto-reply can travel in the HTTP answer (Twilio TwiML); otherwise it is sent through the API. */
   repliesInResponse?: boolean;
+  /**
+   * For providers whose one account-level URL receives both inbound messages and delivery events
+   * (a Telnyx messaging profile, a Sinch service callback): which one this request is, or undefined
+   * when it is neither. Throws INVALID_INPUT for a body that is not this provider's webhook at all.
+   */
+  webhookKind?(req: WebhookRequest): 'inbound' | 'status' | undefined;
 }
 
 export interface VerifyOptions {

@@ -73,6 +73,20 @@ describe('sinch webhook signature', () => {
 });
 
 describe('sinch webhook parsing', () => {
+  // A service's one callback URL receives inbound messages and the reports of batches sent without a callback_url.
+  it.each([
+    ['mo_text', 'inbound'],
+    ['recipient_delivery_report_sms', 'status'],
+    ['delivery_report_sms', undefined],
+    ['mo_binary', undefined],
+  ])('classifies type %s as %s', (type, kind) => {
+    expect(sinch.webhookKind?.(request(JSON.stringify({ type, id: 'x' })))).toBe(kind);
+  });
+
+  it('refuses to classify a body that is not a Sinch callback', () => {
+    expectCode(() => sinch.webhookKind?.(request('[1,2]')), 'INVALID_INPUT');
+  });
+
   it('reads a recipient delivery report', () => {
     expect(sinch.parseStatus(request(BODY))).toEqual([
       {

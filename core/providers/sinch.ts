@@ -160,6 +160,12 @@ export const sinch: SmsProvider = {
     }
   },
 
+  webhookKind(req: WebhookRequest): 'inbound' | 'status' | undefined {
+    const type = stringMember('sinch', bodyObject('sinch', req), 'type', 64);
+    if (type === 'mo_text') return 'inbound';
+    return type === 'recipient_delivery_report_sms' ? 'status' : undefined;
+  },
+
   parseInbound(req: WebhookRequest): InboundSms[] {
     const b = bodyObject('sinch', req);
     const type = stringMember('sinch', b, 'type', 64);

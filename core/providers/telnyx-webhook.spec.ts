@@ -83,6 +83,20 @@ describe('telnyx webhook signature (Ed25519)', () => {
 });
 
 describe('telnyx webhook parsing', () => {
+  // A messaging profile's one webhook URL receives inbound messages and delivery events alike.
+  it.each([
+    ['message.received', 'inbound'],
+    ['message.sent', 'status'],
+    ['message.finalized', 'status'],
+    ['number_order.complete', undefined],
+  ])('classifies event %s as %s', (type, kind) => {
+    expect(telnyx.webhookKind?.(signed(JSON.stringify({ data: { event_type: type, payload: {} } })))).toBe(kind);
+  });
+
+  it('refuses to classify a body without data.event_type', () => {
+    expectCode(() => telnyx.webhookKind?.(signed(JSON.stringify({ data: { payload: {} } }))), 'INVALID_INPUT');
+  });
+
   it('reads message.finalized, with the opt-out error code', () => {
     const [r] = telnyx.parseStatus(signed(finalized('delivery_failed', [{ code: '40300', title: 'Blocked as opted out' }])));
     expect(r).toEqual({

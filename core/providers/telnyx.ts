@@ -146,6 +146,12 @@ export const telnyx: SmsProvider = {
     }
   },
 
+  webhookKind(req: WebhookRequest): 'inbound' | 'status' | undefined {
+    const { type } = event(req);
+    if (type === 'message.received') return 'inbound';
+    return type === 'message.sent' || type === 'message.finalized' ? 'status' : undefined;
+  },
+
   parseInbound(req: WebhookRequest): InboundSms[] {
     const { type, payload, data } = event(req);
     if (type !== 'message.received') throw invalidWebhook('telnyx', `an inbound webhook must be a "message.received" event; got ${JSON.stringify(type)}`);

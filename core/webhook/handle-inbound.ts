@@ -2,7 +2,8 @@
  * An inbound-SMS webhook request, start to answer (issue 4): refused requests leave nothing behind;
  * kept ones are de-duplicated, their STOP/START recorded in the consent ledger, their parts
  * reassembled, and auto-replied to — in the HTTP answer where the provider allows it (TwiML),
- * otherwise through the provider's API after answering.
+ * otherwise through the provider's API after answering. Delivery events that share the inbound URL
+ * (Telnyx, Sinch) are merged into the message log instead of refused.
  */
 import { detectKeyword } from '../consent/keywords';
 import { sendBatch } from '../dispatch';
@@ -10,6 +11,7 @@ import { SmsError } from '../errors';
 import { normalizePhone } from '../phone';
 import type { InboundSms, SmsProvider } from '../types';
 import { recordIfChanged } from './consent';
+import { keepReports } from './handle-status';
 import { receive, refusal } from './receive';
 import type { InboundEvent, InboundWebhookOptions, RawWebhookRequest, WebhookContext, WebhookResult } from './types';
 
@@ -25,6 +27,14 @@ export async function handleInbound(raw: RawWebhookRequest, ctx: WebhookContext,
   }
   try {
     const { req, provider } = receive(raw, ctx);
+    if (provider.webhookKind?.(req) === 'status') {
+      // The provider's one account-level URL also carries the delivery events of messages sent
+      // without a status callback: kept in the message log (and their opt-out evidence in the
+      // ledger), emitted by no one — this node's output is inbound messages.
+      const kept = await keepReports(provider.parseStatus(req), ctx, { recordOptOuts: opts.recordConsent !== false });
+      ctx.log?.('info', `${provider.id} inbound webhook: a delivery event applied to the message log (${kept.length} new)`);
+      return { reply: provider.webhookResponse('status'), events: [] };
+    }
     const parsed = provider.parseInbound(req);
     const complete: InboundSms[] = [];
     for (const m of parsed) {

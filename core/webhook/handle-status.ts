@@ -12,45 +12,53 @@ import type { RawWebhookRequest, StatusEvent, StatusWebhookOptions, WebhookConte
 export async function handleStatus(raw: RawWebhookRequest, ctx: WebhookContext, opts: StatusWebhookOptions = {}): Promise<WebhookResult<StatusEvent>> {
   try {
     const { req, provider } = receive(raw, ctx);
-    const reports = provider.parseStatus(req);
-    const onlyFinal = opts?.onlyFinal === true;
-
-    const optOuts = new Set<DeliveryReport>();
-    if (opts?.recordOptOuts !== false) {
-      for (const r of reports) {
-        if (!provesOptOut(r.provider, r.errorCode)) continue;
-        const phone = r.to ?? (await ctx.store.getMessage(r.messageId))?.to;
-        if (!phone) {
-          ctx.log?.('warn', `${r.provider} report ${r.messageId}: error ${r.errorCode} proves an opt-out, but the recipient is unknown`);
-          continue;
-        }
-        const evidence = { messageId: r.messageId, provider: r.provider, errorCode: r.errorCode, errorMessage: r.errorMessage ?? null };
-        if (await recordIfChanged(ctx.store, { phone, action: 'opt-out', source: 'provider-error', evidence }, ctx.log)) optOuts.add(r);
-      }
-    }
-
-    const before = onlyFinal ? await statusesBefore(ctx.store, reports) : undefined;
-    const applied = reports.length === 0 ? [] : await ctx.store.applyReports(reports);
-    const events: StatusEvent[] = [];
-    reports.forEach((r, i) => {
-      const a = applied[i];
-      if (a === undefined) return;
-      if (before !== undefined) {
-        const key = messageKey(r);
-        const previous = before.get(key);
-        before.set(key, a.status);
-        if (a.duplicate || !madeFinal(r, previous, a.status)) return;
-      } else if (a.duplicate && opts?.dedupe !== false) {
-        return;
-      }
-      const event: StatusEvent = { ...r, duplicate: a.duplicate, messageStatus: a.status };
-      if (optOuts.has(r)) event.optOutRecorded = true;
-      events.push(event);
-    });
+    const events = await keepReports(provider.parseStatus(req), ctx, opts);
     return { reply: provider.webhookResponse('status'), events };
   } catch (e) {
     return refusal(e, ctx, 'status');
   }
+}
+
+/**
+ * Merges parsed reports into the message log and records the opt-outs they prove; returns the
+ * events to emit. Throws (STORE_ERROR) when something could not be kept.
+ */
+export async function keepReports(reports: DeliveryReport[], ctx: WebhookContext, opts: StatusWebhookOptions = {}): Promise<StatusEvent[]> {
+  const onlyFinal = opts?.onlyFinal === true;
+
+  const optOuts = new Set<DeliveryReport>();
+  if (opts?.recordOptOuts !== false) {
+    for (const r of reports) {
+      if (!provesOptOut(r.provider, r.errorCode)) continue;
+      const phone = r.to ?? (await ctx.store.getMessage(r.messageId))?.to;
+      if (!phone) {
+        ctx.log?.('warn', `${r.provider} report ${r.messageId}: error ${r.errorCode} proves an opt-out, but the recipient is unknown`);
+        continue;
+      }
+      const evidence = { messageId: r.messageId, provider: r.provider, errorCode: r.errorCode, errorMessage: r.errorMessage ?? null };
+      if (await recordIfChanged(ctx.store, { phone, action: 'opt-out', source: 'provider-error', evidence }, ctx.log)) optOuts.add(r);
+    }
+  }
+
+  const before = onlyFinal ? await statusesBefore(ctx.store, reports) : undefined;
+  const applied = reports.length === 0 ? [] : await ctx.store.applyReports(reports);
+  const events: StatusEvent[] = [];
+  reports.forEach((r, i) => {
+    const a = applied[i];
+    if (a === undefined) return;
+    if (before !== undefined) {
+      const key = messageKey(r);
+      const previous = before.get(key);
+      before.set(key, a.status);
+      if (a.duplicate || !madeFinal(r, previous, a.status)) return;
+    } else if (a.duplicate && opts?.dedupe !== false) {
+      return;
+    }
+    const event: StatusEvent = { ...r, duplicate: a.duplicate, messageStatus: a.status };
+    if (optOuts.has(r)) event.optOutRecorded = true;
+    events.push(event);
+  });
+  return events;
 }
 
 function messageKey(r: DeliveryReport): string {

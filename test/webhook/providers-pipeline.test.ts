@@ -161,4 +161,25 @@ describe('Telnyx', () => {
     await handleStatus(telnyxRequest(finalized('t-2', 'delivery_failed', [{ code: 40300 }]), keys.privateKey, NOW / 1000), c);
     expect(await temp.store.consentHistory(ALICE)).toEqual([expect.objectContaining({ action: 'opt-out', source: 'provider-error' })]);
   });
+
+  // A messaging profile has one webhook URL: messages sent without a per-message webhook_url
+  // report their delivery to the inbound URL.
+  it('applies a delivery event that reaches the inbound URL to the message log, emits nothing, answers 200', async () => {
+    await temp.store.claimSend('k-shared', { provider: 'telnyx', to: ALICE });
+    await temp.store.completeSend('k-shared', { provider: 'telnyx', messageId: 't-3', status: 'queued', to: ALICE, segments: 1, encoding: 'GSM-7', idempotencyKey: 'k-shared' });
+    const c = telnyx();
+    const r = await handleInbound(telnyxRequest(finalized('t-3', 'delivery_failed', [{ code: 40300 }]), keys.privateKey, NOW / 1000), c);
+    expect(r.reply.status).toBe(200);
+    expect(r.events).toEqual([]);
+    expect(await temp.store.getMessage('t-3')).toMatchObject({ status: 'undelivered' });
+    expect(await temp.store.consentHistory(ALICE)).toEqual([expect.objectContaining({ action: 'opt-out', source: 'provider-error' })]);
+    expect(c.lines.join('\n')).toMatch(/delivery event applied/);
+  });
+
+  it('still refuses an event that is neither inbound nor a delivery report with 400', async () => {
+    const other = { data: { event_type: 'number_order.complete', payload: { id: 'x' } } };
+    const r = await handleInbound(telnyxRequest(other, keys.privateKey, NOW / 1000), telnyx());
+    expect(r.reply.status).toBe(400);
+    expect(r.events).toEqual([]);
+  });
 });
