@@ -49,6 +49,8 @@ export default function register(RED: NodeAPI): void {
 
     const started = startWebhookNode<StatusEvent>(RED, this, def, {
       kind: 'status',
+      // Not "status": that is the command asking for one message's state, and its answer keeps it.
+      topic: 'report',
       handler: () => {
         const opts = statusOptionsOf(def);
         return (raw, ctx) => handleStatus(raw, ctx, opts);

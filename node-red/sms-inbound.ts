@@ -19,6 +19,7 @@ export default function register(RED: NodeAPI): void {
     const tally = { received: 0, stop: 0 };
     startWebhookNode<InboundEvent>(RED, this, def, {
       kind: 'inbound',
+      topic: 'inbound',
       handler: () => {
         const opts = inboundOptionsOf(def);
         return (raw, ctx) => handleInbound(raw, ctx, opts);

@@ -70,6 +70,8 @@ export function connectionOfNode(RED: NodeAPI, providerNodeId: string | undefine
 
 export interface WebhookNodeParts<E> {
   kind: 'inbound' | 'status';
+  /** msg.topic of every emitted event. */
+  topic: string;
   /** The core handler with the node's options read; throws INVALID_INPUT for options it cannot use. */
   handler(): (raw: RawWebhookRequest, ctx: WebhookContext) => Promise<WebhookResult<E>>;
   /** Counts an emitted event for the status text. */
@@ -150,7 +152,7 @@ export function startWebhookNode<E extends object>(RED: NodeAPI, node: Node, def
       if (stopped) return;
       for (const event of result.events) {
         parts.count(event);
-        node.send({ payload: event, topic: parts.kind, req: { headers: lowerCased(req.headers) } } satisfies NodeMessage);
+        node.send({ payload: event, topic: parts.topic, req: { headers: lowerCased(req.headers) } } satisfies NodeMessage);
       }
       node.status({ fill: 'green', shape: 'dot', text: statusLine() });
       await result.followUp?.();

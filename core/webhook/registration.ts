@@ -240,7 +240,7 @@ const telnyxProfile: WebhookSetting<{ apiKey: string; id: string }> = {
   provider: 'telnyx',
   targetName: 'Messaging Profile ID',
   targetDescription:
-    "The messaging profile (Mission Control > Messaging) whose Webhook URL is set to this node. Telnyx also posts delivery events there for messages sent without a webhook of their own: give Send SMS the DLR Webhook's URL.",
+    "The messaging profile (Mission Control > Messaging) whose Webhook URL is set to this node. Telnyx also posts there the delivery events of messages sent without a webhook of their own: they update the message log; to get them in a flow, give Send SMS the DLR Webhook's URL.",
   targetRequired: true,
   secrets: (ctx) => [requireCredentials('telnyx', ctx, ['apiKey']).apiKey as string],
   async read(ctx, target) {

@@ -3,6 +3,7 @@
  * core's `ctx.credentials` (DESIGN.md §3: the same field names in every engine).
  */
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import { DELIVERY_REPORT_URL_FIELD } from '../../credentials/shared/provider-properties';
 import { SmsError } from '../../core/errors';
 import type { ProviderCredentials, ProviderId } from '../../core/types';
 
@@ -29,14 +30,26 @@ export interface CredentialContext {
   getCredentials(type: string): Promise<ICredentialDataDecryptedObject>;
 }
 
-/**
- * The provider's credential fields as strings. n8n stores numbers for number fields and may hand
- * over nested objects for fields this package does not define; only text reaches the core.
- * Throws MISSING_CREDENTIALS when the node has no credential of the provider's type selected.
- */
+export interface ProviderAccount {
+  /** The provider's fields as strings: what the core is given. */
+  credentials: ProviderCredentials;
+  /** The credential's Delivery Report URL (n8n's shared status-callback setting), when filled in. */
+  deliveryReportUrl?: string;
+}
+
+/** The credential's provider fields only; throws MISSING_CREDENTIALS as readProviderAccount does. */
 export async function readProviderCredentials(fns: CredentialContext, provider: ProviderId): Promise<ProviderCredentials> {
+  return (await readProviderAccount(fns, provider)).credentials;
+}
+
+/**
+ * n8n stores numbers for number fields and may hand over nested objects for fields this package
+ * does not define; only text reaches the core. Throws MISSING_CREDENTIALS when the node has no
+ * credential of the provider's type selected.
+ */
+export async function readProviderAccount(fns: CredentialContext, provider: ProviderId): Promise<ProviderAccount> {
   const type = credentialTypeOf(provider);
-  if (type === undefined) return {};
+  if (type === undefined) return { credentials: {} };
   let data: ICredentialDataDecryptedObject;
   try {
     data = await fns.getCredentials(type);
@@ -45,10 +58,13 @@ export async function readProviderCredentials(fns: CredentialContext, provider: 
     const reason = e instanceof Error ? ` (${e.message})` : '';
     throw new SmsError('MISSING_CREDENTIALS', `${provider}: select a ${type} credential on the node${reason}`, { provider });
   }
-  const out: ProviderCredentials = {};
+  const credentials: ProviderCredentials = {};
+  let deliveryReportUrl: string | undefined;
   for (const [name, value] of Object.entries(data ?? {})) {
-    if (typeof value === 'string') out[name] = value;
-    else if (typeof value === 'number' && Number.isFinite(value)) out[name] = String(value);
+    const text = typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+    if (text === undefined) continue;
+    if (name === DELIVERY_REPORT_URL_FIELD) deliveryReportUrl = text.trim();
+    else credentials[name] = text;
   }
-  return out;
+  return deliveryReportUrl ? { credentials, deliveryReportUrl } : { credentials };
 }

@@ -5,6 +5,7 @@ import { AxiosError } from 'axios';
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { HttpTransportError } from '../../core/http-client';
 import { n8nHttp, toTransportError } from '../../nodes/shared/n8n-http';
+import { readProviderAccount, readProviderCredentials } from '../../nodes/shared/provider-credentials';
 import { n8nFolder, storePath } from '../../nodes/shared/store';
 
 describe('store location', () => {
@@ -27,6 +28,26 @@ describe('store location', () => {
     expect(storePath('/var/lib/sms.sqlite', {}, home)).toBe('/var/lib/sms.sqlite');
     expect(storePath(' ~/sms.sqlite ', {}, home)).toBe('~/sms.sqlite');
     expect(storePath(':memory:', {}, home)).toBe(':memory:');
+  });
+});
+
+describe('provider credentials', () => {
+  const holding = (data: Record<string, unknown>) => ({ getCredentials: async () => data as never });
+
+  it('gives the core text fields only, without the n8n-only Delivery Report URL', async () => {
+    const fns = holding({ accountSid: 'AC1', authToken: 'tok', port: 8080, nested: { a: 1 }, statusCallbackUrl: ' https://n8n.example.com/webhook/dlr ' });
+    expect(await readProviderCredentials(fns, 'twilio')).toEqual({ accountSid: 'AC1', authToken: 'tok', port: '8080' });
+    expect(await readProviderAccount(fns, 'twilio')).toEqual({
+      credentials: { accountSid: 'AC1', authToken: 'tok', port: '8080' },
+      deliveryReportUrl: 'https://n8n.example.com/webhook/dlr',
+    });
+    expect(await readProviderAccount(holding({ accountSid: 'AC1', statusCallbackUrl: '  ' }), 'twilio')).toEqual({ credentials: { accountSid: 'AC1' } });
+  });
+
+  it('is MISSING_CREDENTIALS when no credential is selected, and empty for the sandbox', async () => {
+    const none = { getCredentials: async () => Promise.reject(new Error('Node does not have any credentials set')) };
+    await expect(readProviderCredentials(none, 'vonage')).rejects.toMatchObject({ code: 'MISSING_CREDENTIALS', message: expect.stringContaining('a2pVonageApi') });
+    expect(await readProviderAccount(none, 'sandbox')).toEqual({ credentials: {} });
   });
 });
 

@@ -83,7 +83,7 @@ describe('examples/dlr-webhook.json', () => {
     expect((await sent).payload).toHaveLength(2);
     await until(() => reports.length === 2);
 
-    const delivered = next('a2p-dlr-report', (m) => m.topic === 'status');
+    const delivered = next('a2p-dlr-report', (m) => m.topic === 'report');
     for (const body of reports) {
       expect((await request(httpNode).post('/sms/dlr').set('content-type', 'application/json').send(body)).status).toBe(200);
     }

@@ -31,7 +31,7 @@ const report = (messageId: string, status: string, final: boolean, extra: Record
 const statuses = (got: Msg[]) => got.map((m) => [(m.payload as { status: string }).status, (m.payload as { messageStatus: string }).messageStatus]);
 
 describe('sms-dlr: reports', () => {
-  it('emits each report once with the merged message status, headers and topic "status", and counts them', async () => {
+  it('emits each report once with the merged message status, headers and topic "report", and counts them', async () => {
     flow = await WebhookFlow.start(dlrNode());
     const got = flow.collect('dlr-out');
     for (const r of [report('m-1', 'sent', false), report('m-1', 'delivered', true), report('m-1', 'delivered', true), report('m-1', 'queued', false), report('m-2', 'failed', true)]) {
@@ -45,7 +45,7 @@ describe('sms-dlr: reports', () => {
       ['queued', 'delivered'],
       ['failed', 'failed'],
     ]);
-    expect(got[0]).toMatchObject({ topic: 'status', req: { headers: expect.objectContaining({ 'x-sandbox-signature': expect.any(String) }) } });
+    expect(got[0]).toMatchObject({ topic: 'report', req: { headers: expect.objectContaining({ 'x-sandbox-signature': expect.any(String) }) } });
     expect(flow.lastStatus('dlr')).toEqual({ fill: 'green', shape: 'dot', text: 'reports 4 · delivered 2 · failed 1' });
   });
 

@@ -8,11 +8,10 @@
  * http(s), no query) and, for Infobip, adds the Webhook Token as `?token=` — the only thing that
  * authenticates Infobip's unsigned reports at the DLR Webhook.
  */
-import { DELIVERY_REPORT_URL_FIELD } from '../../../credentials/shared/provider-properties';
 import { SmsError, toSmsError } from '../../../core/errors';
 import type { ProviderCredentials, ProviderId } from '../../../core/types';
 import { statusCallbackUrlFor } from '../../../core/webhook/request';
-import { readProviderCredentials, type CredentialContext } from '../../shared/provider-credentials';
+import { readProviderAccount, type CredentialContext } from '../../shared/provider-credentials';
 
 export interface SendCredentials {
   /** The provider's fields only: what the core is given. */
@@ -23,9 +22,8 @@ export interface SendCredentials {
 
 /** Throws MISSING_CREDENTIALS when the node has no credential of the provider's type selected. */
 export async function readSendCredentials(fns: CredentialContext, provider: ProviderId): Promise<SendCredentials> {
-  const { [DELIVERY_REPORT_URL_FIELD]: reportUrl, ...credentials } = await readProviderCredentials(fns, provider);
-  const url = reportUrl?.trim();
-  if (url === undefined || url === '') return { credentials };
+  const { credentials, deliveryReportUrl: url } = await readProviderAccount(fns, provider);
+  if (url === undefined) return { credentials };
   let defaultStatusCallback: string | SmsError;
   try {
     defaultStatusCallback = statusCallbackUrlFor(provider, url, credentials);
