@@ -411,6 +411,18 @@ export interface InboundPart {
   message: InboundSms;
 }
 
+export interface ReportOutcome {
+  /** The same report was applied before (a provider's retry). */
+  duplicate: boolean;
+  /** The message's merged status after the report. */
+  status: NormalizedStatus;
+  /**
+   * The message's status just before the report, read in the same transaction (absent when the
+   * log had no such message): "did this report settle the message?" without a race.
+   */
+  previousStatus?: NormalizedStatus;
+}
+
 export interface Store {
   recordConsent(e: ConsentEvent): Promise<ConsentRecord>;
   checkConsent(q: { phone: string; topic: string; requireOptIn?: boolean }): Promise<ConsentDecision>;
@@ -438,13 +450,13 @@ export interface Store {
    * a failed send would block its key forever or be re-sent blindly.)
    */
   releaseSend(idempotencyKey: string, outcome: { inDoubt: boolean; error: SmsErrorJson }): Promise<void>;
-  applyReport(r: DeliveryReport): Promise<{ duplicate: boolean; status: NormalizedStatus }>;
+  applyReport(r: DeliveryReport): Promise<ReportOutcome>;
   /**
    * applyReport for a whole webhook request, in ONE transaction: all kept or none, so a request
    * answered 503 leaves nothing behind that would make its retry look like a duplicate.
    * `status` is the message's merged status after the report.
    */
-  applyReports(rs: DeliveryReport[]): Promise<{ duplicate: boolean; status: NormalizedStatus }[]>;
+  applyReports(rs: DeliveryReport[]): Promise<ReportOutcome[]>;
   /**
    * Marks inbound messages as received, in ONE transaction; per message, true when
    * (provider, messageId) was received before (a provider's retry). Kept at least 7 days.

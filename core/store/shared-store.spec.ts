@@ -124,7 +124,7 @@ describe('shared stores', () => {
       providerStatus: 'delivered', occurredAt: '2025-04-01T10:00:00Z', to: PHONE, clientRef: 'promo-1',
     };
     expect(await va.applyReports([report])).toEqual([{ duplicate: false, status: 'delivered' }]);
-    expect(await vb.applyReports([report])).toEqual([{ duplicate: true, status: 'delivered' }]);
+    expect(await vb.applyReports([report])).toEqual([{ duplicate: true, status: 'delivered', previousStatus: 'delivered' }]);
     expect(await vb.deliveryCounts({ clientRefPrefix: 'promo-' })).toEqual([{ status: 'delivered', country: 'US', count: 1 }]);
     const sms = { provider: 'sandbox' as const, messageId: 'IN1', from: PHONE, to: '+14155550199', text: 'hi', receivedAt: '2025-04-01T10:00:00Z', keyword: null, raw: {} };
     expect(await va.recordInbound([sms])).toEqual([false]);

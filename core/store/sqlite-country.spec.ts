@@ -96,7 +96,7 @@ describe('sqlite store: migration from schema 2', () => {
       expect(await store.getMessage('M2503')).toBeNull();
       expect(await store.countHeld('q')).toBe(1);
       // The old report still de-duplicates its repeat.
-      expect(await store.applyReport(report('M0'))).toEqual({ duplicate: true, status: 'delivered' });
+      expect(await store.applyReport(report('M0'))).toEqual({ duplicate: true, status: 'delivered', previousStatus: 'delivered' });
       const counts = await store.deliveryCounts({ clientRefPrefix: 'promo-' });
       expect(counts).toEqual([
         { status: 'delivered', count: 1001 },

@@ -55,9 +55,10 @@ describe('sqlite store: per-part message ids', () => {
     expect(await db.store.applyReport(report('0A-2', 'delivered', { price: { amount: 0.05, currency: 'EUR' } }))).toEqual({
       duplicate: false,
       status: 'sent',
+      previousStatus: 'sent',
     });
     expect((await db.store.applyReport(report('0A-1', 'delivered', { price: { amount: 0.05, currency: 'EUR' } }))).status).toBe('sent');
-    expect(await db.store.applyReport(report('0A-2', 'delivered'))).toEqual({ duplicate: true, status: 'sent' });
+    expect(await db.store.applyReport(report('0A-2', 'delivered'))).toEqual({ duplicate: true, status: 'sent', previousStatus: 'sent' });
     expect((await db.store.applyReport(report('0A-3', 'delivered', { price: { amount: 0.05, currency: 'EUR' } }))).status).toBe('delivered');
     const message = await db.store.getMessage('k');
     expect(message).toMatchObject({ messageId: '0A-1', status: 'delivered', final: true });
@@ -93,8 +94,8 @@ describe('sqlite store: per-part message ids', () => {
     expect(rowsOf(db.file, 'SELECT DISTINCT message_id FROM delivery_reports')).toEqual([{ message_id: '0A-1' }]);
 
     // A provider retry of a re-homed report is a duplicate; the missing part completes the message.
-    expect(await db.store.applyReport(report('0A-3', 'delivered'))).toEqual({ duplicate: true, status: 'sent' });
-    expect(await db.store.applyReport(report('0A-2', 'delivered'))).toEqual({ duplicate: false, status: 'delivered' });
+    expect(await db.store.applyReport(report('0A-3', 'delivered'))).toEqual({ duplicate: true, status: 'sent', previousStatus: 'sent' });
+    expect(await db.store.applyReport(report('0A-2', 'delivered'))).toEqual({ duplicate: false, status: 'delivered', previousStatus: 'sent' });
   });
 
   it('reaches the same state in either arrival order', async () => {

@@ -59,12 +59,13 @@ describe('sqlite store: applyReports', () => {
       report('M1', 'failed', { errorCode: '30' }),
     ]);
     expect(out).toEqual([
-      { duplicate: false, status: 'sent' },
+      { duplicate: false, status: 'sent', previousStatus: 'queued' },
+      // M2 was not in the log: no previous status.
       { duplicate: false, status: 'delivered' },
-      // A repeat within the same list is a repeat, as it is across calls.
-      { duplicate: true, status: 'sent' },
-      { duplicate: false, status: 'delivered' },
-      { duplicate: false, status: 'delivered' },
+      // A repeat within the same list is a repeat, as it is across calls; each sees the one before it.
+      { duplicate: true, status: 'sent', previousStatus: 'sent' },
+      { duplicate: false, status: 'delivered', previousStatus: 'sent' },
+      { duplicate: false, status: 'delivered', previousStatus: 'delivered' },
     ]);
     expect(await db.store.getMessage('k')).toMatchObject({ status: 'delivered', final: true, providerStatus: 'delivered' });
     expect(await db.store.applyReports([])).toEqual([]);

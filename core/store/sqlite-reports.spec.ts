@@ -43,11 +43,13 @@ describe('sqlite store: delivery reports', () => {
     expect(await db.store.applyReport(report('M1', 'delivered', { errorCode: '0' }))).toEqual({
       duplicate: false,
       status: 'delivered',
+      previousStatus: 'sent',
     });
-    expect(await db.store.applyReport(report('M1', 'queued'))).toEqual({ duplicate: false, status: 'delivered' });
+    expect(await db.store.applyReport(report('M1', 'queued'))).toEqual({ duplicate: false, status: 'delivered', previousStatus: 'delivered' });
     expect(await db.store.applyReport(report('M1', 'failed', { errorCode: '99' }))).toEqual({
       duplicate: false,
       status: 'delivered',
+      previousStatus: 'delivered',
     });
     expect(await db.store.getMessage('M1')).toMatchObject({
       status: 'delivered',
@@ -64,13 +66,15 @@ describe('sqlite store: delivery reports', () => {
     expect(await db.store.applyReport(report('M1', 'sent', { providerStatus: 'accepted', occurredAt: '2025-04-02T00:00:00Z' }))).toEqual({
       duplicate: true,
       status: 'delivered',
+      previousStatus: 'delivered',
     });
     // Same status, other error code: a different report, not a duplicate.
     expect(await db.store.applyReport(report('M1', 'delivered', { errorCode: '1' }))).toEqual({
       duplicate: false,
       status: 'delivered',
+      previousStatus: 'delivered',
     });
-    expect(await db.store.applyReport(report('M1', 'delivered'))).toEqual({ duplicate: true, status: 'delivered' });
+    expect(await db.store.applyReport(report('M1', 'delivered'))).toEqual({ duplicate: true, status: 'delivered', previousStatus: 'delivered' });
   });
 
   it('keeps the provider status and error of the report that set the status', async () => {
@@ -125,6 +129,7 @@ describe('sqlite store: delivery reports', () => {
       expect(await db.store.applyReport(report('M1', 'expired', { part: 2, errorCode: '2' }))).toEqual({
         duplicate: false,
         status: 'expired',
+        previousStatus: 'sent',
       });
       expect(await db.store.getMessage('M1')).toMatchObject({ status: 'expired', errorCode: '2', final: true });
     });

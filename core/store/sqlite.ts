@@ -34,6 +34,7 @@ import type {
   InboundSms,
   MessageRecord,
   NormalizedStatus,
+  ReportOutcome,
   ProviderId,
   SendResult,
   SendState,
@@ -256,7 +257,6 @@ interface PartRow {
   price_currency: string | null;
 }
 
-type ReportOutcome = { duplicate: boolean; status: NormalizedStatus };
 
 /** A report kept before the ids of its message's parts were known, to be applied again. */
 interface OrphanReport {
@@ -703,7 +703,8 @@ class SqliteStore implements Store {
       JSON.stringify(report),
     );
     const msg = this.messageRow(r.provider, r.messageId);
-    if (Number(inserted.changes) === 0) return { duplicate: true, status: msg?.status ?? r.status };
+    const previous = msg === undefined ? {} : { previousStatus: msg.status };
+    if (Number(inserted.changes) === 0) return { duplicate: true, status: msg?.status ?? r.status, ...previous };
 
     let incoming = r.status;
     let price = r.price;
@@ -769,7 +770,7 @@ class SqliteStore implements Store {
          WHERE provider = :provider AND message_id = :messageId`,
       ).run(row);
     }
-    return { duplicate: false, status };
+    return { duplicate: false, status, ...previous };
   }
 
   /** The report as its message's part when its id is one part's id (see adoptPartIds). */

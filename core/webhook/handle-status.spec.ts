@@ -105,6 +105,17 @@ describe('handleStatus: only final', () => {
     expect(emitted.every((e) => e.status === e.messageStatus && e.final)).toBe(true);
   });
 
+  // Different reports (not duplicates) that settle on the same final status, racing: the store says
+  // which one found the message not yet there.
+  it('emits one of several concurrent, different reports of the same final status', async () => {
+    const c = ctx();
+    const variants = Array.from({ length: 20 }, (_, i) => report('of-same', 'delivered', { errorCode: `operator-${i}` }));
+    const results = await Promise.all(variants.map((r) => handleStatus(signed(r), c, { onlyFinal: true })));
+    expect(results.every((r) => r.reply.status === 200)).toBe(true);
+    expect(results.flatMap((r) => r.events)).toHaveLength(1);
+    expect(storeRows(temp.file).delivery_reports).toBe(20);
+  });
+
   it('emits the final report of a request that also carries earlier ones', async () => {
     const r = await handleStatus(signed([report('f-3', 'queued'), report('f-3', 'sent'), report('f-3', 'expired')]), ctx(), { onlyFinal: true });
     expect(r.events.map((e) => e.status)).toEqual(['expired']);

@@ -4,7 +4,7 @@
  * order and finality settled by the store), and errors that prove an opt-out go to the ledger.
  */
 import { isFinal } from '../delivery/status';
-import type { DeliveryReport, NormalizedStatus, Store } from '../types';
+import type { DeliveryReport, NormalizedStatus } from '../types';
 import { provesOptOut, recordIfChanged } from './consent';
 import { receive, refusal } from './receive';
 import type { RawWebhookRequest, StatusEvent, StatusWebhookOptions, WebhookContext, WebhookResult } from './types';
@@ -40,20 +40,12 @@ export async function keepReports(reports: DeliveryReport[], ctx: WebhookContext
     }
   }
 
-  const before = onlyFinal ? await statusesBefore(ctx.store, reports) : undefined;
   const applied = reports.length === 0 ? [] : await ctx.store.applyReports(reports);
   const events: StatusEvent[] = [];
   reports.forEach((r, i) => {
     const a = applied[i];
     if (a === undefined) return;
-    if (before !== undefined) {
-      const key = messageKey(r);
-      const previous = before.get(key);
-      before.set(key, a.status);
-      if (a.duplicate || !madeFinal(r, previous, a.status)) return;
-    } else if (a.duplicate && opts?.dedupe !== false) {
-      return;
-    }
+    if (onlyFinal ? a.duplicate || !madeFinal(a.previousStatus, a.status) : a.duplicate && opts?.dedupe !== false) return;
     const event: StatusEvent = { ...r, duplicate: a.duplicate, messageStatus: a.status };
     if (optOuts.has(r)) event.optOutRecorded = true;
     events.push(event);
@@ -61,34 +53,12 @@ export async function keepReports(reports: DeliveryReport[], ctx: WebhookContext
   return events;
 }
 
-function messageKey(r: DeliveryReport): string {
-  return `${r.provider}\u0000${r.messageId}`;
-}
-
 /**
- * For Only Final: the status each reported message had before this request. Read before the
- * write, outside its transaction: two requests racing with two different final reports of one
- * message can both read the old status; `madeFinal` also asks the report to carry the status the
- * message settled on, so only the one that won is emitted, unless both carry the same status.
+ * True when this report settled its message's final status: the message is final now and was not
+ * at that status just before the report (read in the store's transaction, so of two concurrent
+ * requests only one settles it). A late `delivered` after `failed` leaves the message failed and
+ * is not emitted; a provider's later sequence that replaces one final status by another is.
  */
-async function statusesBefore(store: Store, reports: DeliveryReport[]): Promise<Map<string, NormalizedStatus | undefined>> {
-  const before = new Map<string, NormalizedStatus | undefined>();
-  for (const r of reports) {
-    const key = messageKey(r);
-    if (before.has(key) || !isFinal(r.status)) continue;
-    const m = await store.getMessage(r.messageId);
-    // getMessage looks ids up across providers; another provider's message of the same id is not this one.
-    before.set(key, m !== null && m.provider === r.provider ? m.status : undefined);
-  }
-  return before;
-}
-
-/**
- * True when this report settled its message's final status: the message is final now, was not at
- * that status before, and the report says what it settled on (a late `delivered` after `failed`
- * leaves the message failed and is not emitted; a provider's later sequence that replaces one
- * final status by another is).
- */
-function madeFinal(r: DeliveryReport, previous: NormalizedStatus | undefined, now: NormalizedStatus): boolean {
-  return isFinal(now) && previous !== now && r.status === now;
+function madeFinal(previous: NormalizedStatus | undefined, now: NormalizedStatus): boolean {
+  return isFinal(now) && previous !== now;
 }
