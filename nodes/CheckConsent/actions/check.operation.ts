@@ -11,14 +11,15 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { DEFAULT_CHECK_TOPIC, checkRecipient } from '../../../core/consent/ledger';
 import { itemParam as param } from '../../shared/item-params';
-import { readDefaultCountry, readPhone, readTopic } from './params';
-import { runPerItem } from './run';
+import { CONSENT_NODE, readDefaultCountry, readPhone, readTopic } from './params';
+import { runPerItem } from '../../shared/run-per-item';
 
 const ALLOWED = 0;
 const BLOCKED = 1;
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
   const outputs = await runPerItem(this, {
+    ...CONSENT_NODE,
     outputs: ['allowed', 'blocked'],
     failureOutput: BLOCKED,
     passThrough: true,

@@ -7,11 +7,12 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { recipientHistory } from '../../../core/consent/ledger';
 import { normalizePhone } from '../../../core/phone';
-import { readDefaultCountry, readPhone, readTopic } from './params';
-import { runPerItem } from './run';
+import { CONSENT_NODE, readDefaultCountry, readPhone, readTopic } from './params';
+import { runPerItem } from '../../shared/run-per-item';
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
   return await runPerItem(this, {
+    ...CONSENT_NODE,
     outputs: ['histories'],
     failureOutput: 0,
     passThrough: true,

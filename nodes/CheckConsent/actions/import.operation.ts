@@ -17,14 +17,15 @@ import type { StoreLease } from '../../../core/store';
 import { failedItem, itemFailure } from '../../shared/item-error';
 import { recordedBy } from './evidence';
 import { itemOption as option, itemParam as param, textValue as text } from '../../shared/item-params';
-import { readDefaultCountry, readTopic } from './params';
-import { NODE_LABEL, leaseStore, releaseStore, runPerItem } from './run';
+import { CONSENT_NODE, NODE_LABEL, readDefaultCountry, readTopic } from './params';
+import { leaseStore, releaseStore, runPerItem } from '../../shared/run-per-item';
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
   const listFrom = param(this, 'listFrom', 0, 'items');
   if (listFrom === 'items') return [await importItems(this)];
   const fromFile = listFrom === 'binary';
   return await runPerItem(this, {
+    ...CONSENT_NODE,
     outputs: ['lists imported'],
     failureOutput: 0,
     passThrough: false,
@@ -66,7 +67,7 @@ async function importItems(fns: IExecuteFunctions): Promise<INodeExecutionData[]
     }
     return [failedItem(fns, error, pairedItem)];
   } finally {
-    await releaseStore(fns, lease);
+    await releaseStore(fns, lease, NODE_LABEL);
   }
 }
 

@@ -8,6 +8,11 @@ import { SmsError } from '../../../core/errors';
 import { itemOption as option, itemParam as param, textValue as text } from '../../shared/item-params';
 import { CUSTOM_TOPIC } from './consent.description';
 
+export const NODE_LABEL = 'Check Consent';
+
+/** How every Check Consent operation names itself to the shared per-item loop. */
+export const CONSENT_NODE = { label: NODE_LABEL, storeName: 'consent store' } as const;
+
 /** The recipient as written; the core normalises it (INVALID_PHONE when it cannot). */
 export function readPhone(fns: IExecuteFunctions, itemIndex: number): string {
   return text(param(fns, 'phone', itemIndex, ''), 'Phone') ?? '';

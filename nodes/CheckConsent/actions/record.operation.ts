@@ -9,11 +9,12 @@ import { recordRecipient } from '../../../core/consent/ledger';
 import type { ConsentAction } from '../../../core/types';
 import { readEvidence } from './evidence';
 import { itemParam as param, textValue as text } from '../../shared/item-params';
-import { readDefaultCountry, readPhone, readTopic } from './params';
-import { runPerItem } from './run';
+import { CONSENT_NODE, readDefaultCountry, readPhone, readTopic } from './params';
+import { runPerItem } from '../../shared/run-per-item';
 
 export async function execute(this: IExecuteFunctions, action: ConsentAction): Promise<INodeExecutionData[][]> {
   return await runPerItem(this, {
+    ...CONSENT_NODE,
     outputs: [action === 'opt-in' ? 'opt-ins recorded' : 'opt-outs recorded'],
     failureOutput: 0,
     passThrough: true,

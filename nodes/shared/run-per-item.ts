@@ -1,22 +1,21 @@
 /**
- * What every operation of Check Consent shares: the store lease of the execution, and the loop
- * that puts each input item on exactly one output.
+ * What the per-item operations of the store-backed nodes (Check Consent, OTP) share: the store
+ * lease of the execution, and the loop that puts each input item on exactly one output.
  *
  * The store is leased once per execution and released when it ends, whatever happened. A store
  * that cannot be opened or fails mid-run (STORE_ERROR) is not an item's problem: without
  * "Continue On Fail" it stops the run; with it, every item not yet handled fails with that error
  * instead of being tried. The node never throws while "Continue On Fail" is on, because n8n would
- * then pass the input items on unchanged on the first output — for Check, the Allowed one.
+ * then pass the input items on unchanged on the first output — Allowed for a check, Approved for
+ * a code check.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { toSmsError, type SmsError } from '../../../core/errors';
-import type { StoreLease } from '../../../core/store';
-import type { Store } from '../../../core/types';
-import { failedItem, itemFailure } from '../../shared/item-error';
-import { n8nStore, storePath } from '../../shared/store';
-import { itemOption as option, textValue as text } from '../../shared/item-params';
-
-export const NODE_LABEL = 'Check Consent';
+import { toSmsError, type SmsError } from '../../core/errors';
+import type { StoreLease } from '../../core/store';
+import type { Store } from '../../core/types';
+import { failedItem, itemFailure } from './item-error';
+import { itemOption as option, textValue as text } from './item-params';
+import { n8nStore, storePath } from './store';
 
 /** Takes this execution's store lease; `lease.store` rejects (STORE_ERROR, INVALID_INPUT) when it cannot open. */
 export function leaseStore(fns: IExecuteFunctions): StoreLease {
@@ -24,9 +23,9 @@ export function leaseStore(fns: IExecuteFunctions): StoreLease {
   return n8nStore(storePath(text(option(fns, 'storePath', 0), 'Store Path') ?? ''));
 }
 
-export async function releaseStore(fns: IExecuteFunctions, lease: StoreLease | undefined): Promise<void> {
+export async function releaseStore(fns: IExecuteFunctions, lease: StoreLease | undefined, label: string): Promise<void> {
   await lease?.release().catch((e: unknown) => {
-    fns.logger.warn(`${NODE_LABEL}: closing the store: ${toSmsError(e, 'STORE_ERROR').message}`, { node: fns.getNode().name });
+    fns.logger.warn(`${label}: closing the store: ${toSmsError(e, 'STORE_ERROR').message}`, { node: fns.getNode().name });
   });
 }
 
@@ -37,6 +36,10 @@ export interface Routed {
 }
 
 export interface PerItemOperation {
+  /** The node's name in log lines ("Check Consent"). */
+  label: string;
+  /** What the store holds for this node, for the error that stops the run ("consent store"). */
+  storeName: string;
   /** Output names, for the log line; their number is the node's outputs for the operation. */
   outputs: string[];
   /** Where failed items go with "Continue On Fail": Blocked for a check, so they are never sent. */
@@ -63,7 +66,7 @@ export async function runPerItem(fns: IExecuteFunctions, op: PerItemOperation): 
     if (!continueOnFail) {
       const advice =
         error.code === 'STORE_ERROR'
-          ? 'The consent store could not be opened or written: check the Store Path option, the folder and the disk.'
+          ? `The ${op.storeName} could not be opened or written: check the Store Path option, the folder and the disk.`
           : 'Turn on "Continue On Fail" (or route errors to the error output) to get one result per item.';
       throw itemFailure(fns.getNode(), error, itemIndex, `Item ${itemIndex} of ${items.length} failed. ${op.doneBefore(handled)} ${advice}`);
     }
@@ -102,10 +105,10 @@ export async function runPerItem(fns: IExecuteFunctions, op: PerItemOperation): 
       }
     }
   } finally {
-    await releaseStore(fns, lease);
+    await releaseStore(fns, lease, op.label);
   }
 
   const counts = op.outputs.map((name, o) => `${routedTo[o]} ${name}`).join(', ');
-  fns.logger.info(`${NODE_LABEL}: ${items.length} item(s): ${counts}, ${items.length - handled} failed`, { node: fns.getNode().name });
+  fns.logger.info(`${op.label}: ${items.length} item(s): ${counts}, ${items.length - handled} failed`, { node: fns.getNode().name });
   return outputs;
 }
