@@ -4,7 +4,7 @@
  */
 import type { StoreLease } from '../../core/store';
 import type { Store } from '../../core/types';
-import { ConsentFlow, helper, nextTicks, usNumber, type Msg } from './sms-consent-harness';
+import { NodeFlow, helper, nextTicks, usNumber, type Msg } from './node-flow';
 
 interface LeaseRecord {
   storeNodeId: string | undefined;
@@ -49,7 +49,7 @@ jest.mock('../../node-red/sms-store', () => {
   };
 });
 
-let flow: ConsentFlow | undefined;
+let flow: NodeFlow | undefined;
 
 beforeEach(() => {
   leases.length = 0;
@@ -72,7 +72,7 @@ function opener(): () => void {
 
 describe('sms-consent and its store lease', () => {
   it('takes one lease when deployed, before any message, on the selected store', async () => {
-    flow = await ConsentFlow.start({
+    flow = await NodeFlow.start({
       stores: [{ id: 'ledger', path: 'ledger.sqlite' }],
       nodes: [
         { id: 'check', operation: 'check', store: 'ledger' },
@@ -86,7 +86,7 @@ describe('sms-consent and its store lease', () => {
   });
 
   it('gives the lease back once when closed, after the check under way has answered', async () => {
-    flow = await ConsentFlow.start({ nodes: [{ id: 'check', operation: 'check' }] });
+    flow = await NodeFlow.start({ nodes: [{ id: 'check', operation: 'check' }] });
     const node = helper.getNode('check');
     const open = opener();
     const answered = flow.run('check', { to: usNumber(200) });
@@ -104,7 +104,7 @@ describe('sms-consent and its store lease', () => {
   });
 
   it('refuses a message that arrives while it is closing with CANCELED, sending nothing', async () => {
-    flow = await ConsentFlow.start({ nodes: [{ id: 'check', operation: 'check' }] });
+    flow = await NodeFlow.start({ nodes: [{ id: 'check', operation: 'check' }] });
     const node = helper.getNode('check');
     const open = opener();
     const first = flow.run('check', { to: usNumber(201) });
@@ -120,13 +120,13 @@ describe('sms-consent and its store lease', () => {
   });
 
   it('keeps what it recorded across a redeploy on the same user directory', async () => {
-    flow = await ConsentFlow.start({ nodes: [{ id: 'optOut', operation: 'opt-out' }] });
+    flow = await NodeFlow.start({ nodes: [{ id: 'optOut', operation: 'opt-out' }] });
     const userDir = flow.userDir;
     await flow.run('optOut', { to: usNumber(203) });
     await helper.unload();
     expect(leases.map((l) => l.released)).toEqual([1]);
 
-    const again = await ConsentFlow.start({ userDir, nodes: [{ id: 'check', operation: 'check' }] });
+    const again = await NodeFlow.start({ userDir, nodes: [{ id: 'check', operation: 'check' }] });
     const answer = await again.run('check', { to: usNumber(203) });
     expect((answer.ports?.[1] as Msg).consent).toMatchObject({ allowed: false, reason: 'opted-out' });
     await again.stop();

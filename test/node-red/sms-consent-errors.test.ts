@@ -5,13 +5,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { ConsentFlow, helper, usNumber, type Answer, type Msg } from './sms-consent-harness';
+import { NodeFlow, helper, usNumber, type Answer, type Msg } from './node-flow';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const functionNode = require('@node-red/nodes/core/function/10-function.js');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-let flow: ConsentFlow | undefined;
+let flow: NodeFlow | undefined;
 
 afterEach(async () => {
   await flow?.stop();
@@ -25,13 +25,13 @@ const NODES = [
   { id: 'import', operation: 'import' },
 ];
 
-async function start(opts: Partial<Parameters<typeof ConsentFlow.start>[0]> = {}): Promise<ConsentFlow> {
-  flow = await ConsentFlow.start({ nodes: NODES, ...opts });
+async function start(opts: Partial<Parameters<typeof NodeFlow.start>[0]> = {}): Promise<NodeFlow> {
+  flow = await NodeFlow.start({ nodes: NODES, ...opts });
   return flow;
 }
 
 /** The failure as Catch nodes see it, after checking that nothing left on any output. */
-function failed(f: ConsentFlow, id: string, answer: Answer, code: string): Msg {
+function failed(f: NodeFlow, id: string, answer: Answer, code: string): Msg {
   expect(answer.ports).toBeNull();
   const caught = answer.caught!;
   expect(f.sentFor(id, caught._msgid)).toEqual([]);
@@ -201,7 +201,7 @@ describe('a bad configuration', () => {
     ['a topic that is not text', { topic: 42 }, 'Topic must be text'],
     ['a country that is not text', { defaultCountry: ['US'] }, 'Country must be text'],
   ])('refuses %s at deploy and fails every message with INVALID_INPUT', async (_name, settings, warning) => {
-    flow = await ConsentFlow.start({ nodes: [{ id: 'bad', ...settings }] });
+    flow = await NodeFlow.start({ nodes: [{ id: 'bad', ...settings }] });
     expect(flow.logText()).toContain(warning);
     const answer = await flow.run('bad', { to: usNumber(120) });
     expect(answer.ports).toBeNull();
@@ -209,7 +209,7 @@ describe('a bad configuration', () => {
   });
 
   it('fails each message with INVALID_INPUT for a country code that does not exist', async () => {
-    flow = await ConsentFlow.start({ nodes: [{ id: 'check', operation: 'check', defaultCountry: 'XX' }] });
+    flow = await NodeFlow.start({ nodes: [{ id: 'check', operation: 'check', defaultCountry: 'XX' }] });
     failed(flow, 'check', await flow.run('check', { to: '415 555 1000' }), 'INVALID_INPUT');
   });
 });

@@ -2,9 +2,9 @@
  * sms-consent inside a real Node-RED runtime (node-red-node-test-helper): every operation against
  * the SQLite ledger of a fresh user directory.
  */
-import { ConsentFlow, usNumber, type Answer, type ConsentFlowOptions, type Msg } from './sms-consent-harness';
+import { NodeFlow, usNumber, type Answer, type NodeFlowOptions, type Msg } from './node-flow';
 
-let flow: ConsentFlow | undefined;
+let flow: NodeFlow | undefined;
 
 afterEach(async () => {
   await flow?.stop();
@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 /** One node of each operation, all on the default store. */
-function everyOperation(settings: Record<string, unknown> = {}): ConsentFlowOptions['nodes'] {
+function everyOperation(settings: Record<string, unknown> = {}): NodeFlowOptions['nodes'] {
   return [
     { id: 'check', operation: 'check', ...settings },
     { id: 'optIn', operation: 'opt-in', ...settings },
@@ -22,8 +22,8 @@ function everyOperation(settings: Record<string, unknown> = {}): ConsentFlowOpti
   ];
 }
 
-async function start(nodes: ConsentFlowOptions['nodes'] = everyOperation()): Promise<ConsentFlow> {
-  flow = await ConsentFlow.start({ nodes });
+async function start(nodes: NodeFlowOptions['nodes'] = everyOperation()): Promise<NodeFlow> {
+  flow = await NodeFlow.start({ nodes });
   return flow;
 }
 

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STORE_FILE, storeFile } from '../../node-red/sms-store';
-import { ConsentFlow, usNumber, type Answer, type Msg } from './sms-consent-harness';
+import { NodeFlow, usNumber, type Answer, type Msg } from './node-flow';
 
 describe('storeFile', () => {
   const userDir = join(tmpdir(), 'node-red-user');
@@ -40,7 +40,7 @@ describe('storeFile', () => {
 });
 
 describe('sms-store in a flow', () => {
-  let flow: ConsentFlow | undefined;
+  let flow: NodeFlow | undefined;
   let elsewhere: string | undefined;
 
   afterEach(async () => {
@@ -56,13 +56,13 @@ describe('sms-store in a flow', () => {
   }
 
   it('keeps the ledger in a2p-kit.sqlite in the user directory when its path is empty', async () => {
-    flow = await ConsentFlow.start({ stores: [{ id: 'store' }], nodes: [{ id: 'optOut', operation: 'opt-out', store: 'store' }] });
+    flow = await NodeFlow.start({ stores: [{ id: 'store' }], nodes: [{ id: 'optOut', operation: 'opt-out', store: 'store' }] });
     recorded(await flow.run('optOut', { to: usNumber(300) }));
     expect(existsSync(join(flow.userDir, 'a2p-kit.sqlite'))).toBe(true);
   });
 
   it('reads a relative path from the user directory, creating its folders', async () => {
-    flow = await ConsentFlow.start({
+    flow = await NodeFlow.start({
       stores: [{ id: 'store', path: join('ledgers', 'consent.sqlite') }],
       nodes: [{ id: 'optOut', operation: 'opt-out', store: 'store' }],
     });
@@ -74,13 +74,13 @@ describe('sms-store in a flow', () => {
   it('uses an absolute path as written', async () => {
     elsewhere = mkdtempSync(join(tmpdir(), 'a2p-nr-store-'));
     const file = join(elsewhere, 'absolute.sqlite');
-    flow = await ConsentFlow.start({ stores: [{ id: 'store', path: file }], nodes: [{ id: 'optOut', operation: 'opt-out', store: 'store' }] });
+    flow = await NodeFlow.start({ stores: [{ id: 'store', path: file }], nodes: [{ id: 'optOut', operation: 'opt-out', store: 'store' }] });
     recorded(await flow.run('optOut', { to: usNumber(302) }));
     expect(existsSync(file)).toBe(true);
   });
 
   it("lets two nodes on one store see each other's events, and keeps another store apart", async () => {
-    flow = await ConsentFlow.start({
+    flow = await NodeFlow.start({
       stores: [
         { id: 'shared', path: 'shared.sqlite' },
         { id: 'other', path: 'other.sqlite' },
@@ -100,7 +100,7 @@ describe('sms-store in a flow', () => {
   });
 
   it('is the same ledger as no store selected when its path is empty', async () => {
-    flow = await ConsentFlow.start({
+    flow = await NodeFlow.start({
       stores: [{ id: 'store', path: '' }],
       nodes: [
         { id: 'optOut', operation: 'opt-out' },
@@ -116,7 +116,7 @@ describe('sms-store in a flow', () => {
     ['a config node that is not in the flow', 'deleted-store'],
     ['a node of another type', 'check'],
   ])('answers each message with STORE_ERROR, not a crash, when the store selected is %s', async (_name, storeId) => {
-    flow = await ConsentFlow.start({
+    flow = await NodeFlow.start({
       nodes: [
         { id: 'check', operation: 'check' },
         { id: 'orphan', operation: 'check', store: storeId },

@@ -1,6 +1,7 @@
 /**
- * A running Node-RED flow of sms-consent nodes: each node's outputs wired to helper nodes, a Catch
- * node for the tab, optional sms-store config nodes, in a fresh user directory (its own ledger).
+ * A running Node-RED flow of the package's nodes of one type (sms-consent by default, sms-otp):
+ * each node's outputs wired to helper nodes, a Catch node for the tab, optional sms-store config
+ * nodes, in a fresh user directory (its own store).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,8 +13,23 @@ import smsStore from '../../node-red/sms-store';
 
 export { helper, type Msg };
 
-export interface ConsentFlowOptions {
-  /** sms-consent nodes: an id and the settings the editor would store. */
+/** The node type under test: its module and how many outputs a node of given settings has. */
+export interface NodeKind {
+  type: string;
+  module: unknown;
+  outputs(settings: Record<string, unknown>): number;
+}
+
+export const CONSENT: NodeKind = {
+  type: 'sms-consent',
+  module: smsConsent,
+  outputs: (n) => ((n.operation ?? 'check') === 'check' ? 2 : 1),
+};
+
+export interface NodeFlowOptions {
+  /** Default: sms-consent. */
+  kind?: NodeKind;
+  /** Nodes of that type: an id and the settings the editor would store. */
   nodes: (Record<string, unknown> & { id: string })[];
   /** sms-store config nodes. */
   stores?: { id: string; path?: string }[];
@@ -21,6 +37,8 @@ export interface ConsentFlowOptions {
   userDir?: string;
   /** Extra nodes, and the node modules they need. */
   extra?: { nodes: Record<string, unknown>[]; modules: unknown[] };
+  /** Credentials of config nodes by node id (an sms-provider's account). */
+  credentials?: Record<string, Record<string, string>>;
 }
 
 export interface Answer {
@@ -45,7 +63,7 @@ export function nextTicks(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-export class ConsentFlow {
+export class NodeFlow {
   /** Status calls per node id, in order. */
   readonly statuses = new Map<string, Record<string, unknown>[]>();
   /** Every message each node sent, by node id, with the output it left on. */
@@ -56,24 +74,25 @@ export class ConsentFlow {
     private readonly ownsUserDir: boolean,
   ) {}
 
-  static async start(opts: ConsentFlowOptions): Promise<ConsentFlow> {
+  static async start(opts: NodeFlowOptions): Promise<NodeFlow> {
     const flow =
       opts.userDir === undefined
-        ? new ConsentFlow(mkdtempSync(join(tmpdir(), 'a2p-nr-consent-')), true)
-        : new ConsentFlow(opts.userDir, false);
+        ? new NodeFlow(mkdtempSync(join(tmpdir(), 'a2p-nr-flow-')), true)
+        : new NodeFlow(opts.userDir, false);
+    const kind = opts.kind ?? CONSENT;
     helper.settings({ userDir: flow.userDir });
     // Node-RED takes a node without x/y for a config node (and Catch would then catch nothing).
     const at = { x: 100, y: 100 };
     const nodes: Record<string, unknown>[] = [
-      { id: 'tab', type: 'tab', label: 'consent' },
+      { id: 'tab', type: 'tab', label: kind.type },
       { id: 'catcher', type: 'catch', z: 'tab', ...at, scope: null, uncaught: false, wires: [['caught']] },
       { id: 'caught', type: 'helper', z: 'tab', ...at, wires: [] },
     ];
     for (const s of opts.stores ?? []) nodes.push({ type: 'sms-store', name: '', path: '', ...s });
     for (const n of opts.nodes) {
-      const outputs = (n.operation ?? 'check') === 'check' ? 2 : 1;
+      const outputs = kind.outputs(n);
       nodes.push({
-        type: 'sms-consent',
+        type: kind.type,
         z: 'tab',
         ...at,
         outputs,
@@ -83,7 +102,7 @@ export class ConsentFlow {
       for (let i = 0; i < outputs; i++) nodes.push({ id: `${n.id}-out${i}`, type: 'helper', z: 'tab', ...at, wires: [] });
     }
     nodes.push(...(opts.extra?.nodes ?? []));
-    await helper.load([smsStore, smsConsent, ...(opts.extra?.modules ?? [])], nodes);
+    await helper.load([smsStore, kind.module, ...(opts.extra?.modules ?? [])], nodes, opts.credentials ?? {});
     for (const n of opts.nodes) {
       const node = helper.getNode(n.id);
       const statuses: Record<string, unknown>[] = [];
